@@ -199,8 +199,9 @@ disk_defaults (GuestdDomainDef *def, GError **error)
                                      : (idx % per_ctrl) / per_bus;
           d->info.addr.drive.unit = idx % per_bus;
         }
+      /* A pc has its floppy controller built in; q35 needs one added. */
       if (d->info.addr.type == GUESTD_ADDR_DRIVE
-          && ctype != GUESTD_CONTROLLER_FDC
+          && (ctype != GUESTD_CONTROLLER_FDC || q35)
           && guestd_domain_def_find_controller (def, ctype,
                                                 d->info.addr.drive.controller)
                == NULL)
@@ -227,6 +228,54 @@ lowest_free_port (GPtrArray *chrs)
   while (port_taken (chrs, port))
     port++;
   return port;
+}
+
+static GuestdChrDef *
+chr_copy (const GuestdChrDef *src, GuestdChrDevice device)
+{
+  GuestdChrDef *c = guestd_chr_def_new (device);
+
+  c->type = src->type;
+  c->path = g_strdup (src->path);
+  c->mode = src->mode;
+  c->append = src->append;
+  c->host = g_strdup (src->host);
+  c->service = g_strdup (src->service);
+  c->channel = g_strdup (src->channel);
+  c->protocol = src->protocol;
+  c->log_file = g_strdup (src->log_file);
+  c->log_append = src->log_append;
+  return c;
+}
+
+/* A PC's serial console is its first serial port: the XML lists both, as
+ * libvirt does, and each implies the other. */
+static void
+serial_console_pair (GuestdDomainDef *def)
+{
+  GuestdChrDef *console = def->consoles->len > 0 ? def->consoles->pdata[0]
+                                                 : NULL;
+
+  if (console != NULL && console->target_type == GUESTD_CHR_TARGET_SERIAL)
+    {
+      if (!port_taken (def->serials, console->target_port))
+        {
+          GuestdChrDef *serial = chr_copy (console, GUESTD_CHR_DEV_SERIAL);
+
+          serial->target_type = GUESTD_CHR_TARGET_ISA_SERIAL;
+          serial->target_port = console->target_port;
+          g_ptr_array_insert (def->serials, 0, serial);
+        }
+    }
+  else if (console == NULL && def->serials->len > 0)
+    {
+      GuestdChrDef *serial = def->serials->pdata[0];
+
+      console = chr_copy (serial, GUESTD_CHR_DEV_CONSOLE);
+      console->target_type = GUESTD_CHR_TARGET_SERIAL;
+      console->target_port = serial->target_port;
+      g_ptr_array_add (def->consoles, console);
+    }
 }
 
 static void
@@ -269,6 +318,7 @@ chr_defaults (GuestdDomainDef *def)
     if (((GuestdChrDef *) def->channels->pdata[i])->target_type
         == GUESTD_CHR_TARGET_VIRTIO)
       need_vioser = TRUE;
+  serial_console_pair (def);
   if (need_vioser && !has_controller_type (def, GUESTD_CONTROLLER_VIRTIO_SERIAL))
     add_controller (def, GUESTD_CONTROLLER_VIRTIO_SERIAL, 0, NULL);
 }
@@ -393,6 +443,15 @@ guestd_domain_def_post_parse (GuestdDomainDef *def, GError **error)
   g_ptr_array_sort (def->controllers, controller_order);
   graphics_defaults (def);
   input_defaults (def);
+  /* With -nodefaults a guest has no display adapter unless one is listed:
+   * graphics without video would show nothing. */
+  if (def->graphics->len > 0 && def->videos->len == 0)
+    {
+      GuestdVideoDef *v = guestd_video_def_new ();
+
+      v->model = GUESTD_VIDEO_VGA;
+      g_ptr_array_add (def->videos, v);
+    }
   if (def->memballoon == NULL)
     {
       def->memballoon = guestd_balloon_def_new ();

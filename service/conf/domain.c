@@ -546,14 +546,23 @@ guestd_mac_parse (const char *in, char out[18])
   return TRUE;
 }
 
+static GRand *test_rand;
+
+void
+guestd_domain_seed_random_for_tests (guint32 seed)
+{
+  g_clear_pointer (&test_rand, g_rand_free);
+  test_rand = g_rand_new_with_seed (seed);
+}
+
 void
 guestd_mac_generate (char out[18])
 {
+  guint32 r = test_rand ? g_rand_int (test_rand) : g_random_int ();
+
   /* 52:54:00 is QEMU's prefix, as libvirt uses for QEMU guests. */
-  g_snprintf (out, 18, "52:54:00:%02x:%02x:%02x",
-              (unsigned) g_random_int_range (0, 256),
-              (unsigned) g_random_int_range (0, 256),
-              (unsigned) g_random_int_range (0, 256));
+  g_snprintf (out, 18, "52:54:00:%02x:%02x:%02x", (r >> 16) & 0xff,
+              (r >> 8) & 0xff, r & 0xff);
 }
 
 const char *

@@ -884,5 +884,7 @@ gboolean guestd_uuid_parse (const char *in, char out[GUESTD_UUID_STRING_LEN + 1]
 void guestd_uuid_generate (char out[GUESTD_UUID_STRING_LEN + 1]);
 gboolean guestd_mac_parse (const char *in, char out[18]);
 void guestd_mac_generate (char out[18]);
+/* Make generated MAC addresses repeatable, for golden-file tests. */
+void guestd_domain_seed_random_for_tests (guint32 seed);
 /* NULL when fine, else why the name is not usable. */
 const char *guestd_domain_name_check (const char *name);

@@ -673,32 +673,10 @@ build_chrs (GuestdQemuBuilder *b, GError **error)
       g_autoptr (GString) s = g_string_new (NULL);
       g_autofree char *id = g_strdup_printf ("char%s", c->info.alias);
 
+      /* The serial console is the serial port of that number, which
+       * post-parse always pairs with it. */
       if (c->target_type == GUESTD_CHR_TARGET_SERIAL)
-        {
-          GuestdChrDef *serial = NULL;
-
-          /* The serial console is the serial port with its number; when
-           * there is none, the console brings it. */
-          for (guint j = 0; j < def->serials->len; j++)
-            if (((GuestdChrDef *) def->serials->pdata[j])->target_port
-                == c->target_port)
-              serial = def->serials->pdata[j];
-          if (serial != NULL)
-            {
-              if (serial->type != c->type)
-                FAIL (GUESTD_ERROR_CONFIG_UNSUPPORTED,
-                      _("the serial console and serial port %d disagree on "
-                        "their type"),
-                      c->target_port);
-              continue;
-            }
-          /* build_serial reads the target type as the serial device's. */
-          c->target_type = GUESTD_CHR_TARGET_ISA_SERIAL;
-          if (!build_serial (b, c, error))
-            return FALSE;
-          c->target_type = GUESTD_CHR_TARGET_SERIAL;
-          continue;
-        }
+        continue;
       if (!build_chardev (b, c, id, error))
         return FALSE;
       guestd_qemu_opts_add (s, NULL, "virtconsole");

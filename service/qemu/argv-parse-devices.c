@@ -1027,7 +1027,6 @@ device_chr (Dev *d, GError **error)
   GuestdArgvParser *p = d->p;
   const char *drv = d->driver;
   const char *chardev = guestd_qemu_opts_get (d->o, "chardev");
-  const char *id = guestd_qemu_opts_get (d->o, "id");
   const char *name = guestd_qemu_opts_get (d->o, "name");
   GuestdChrDef *c;
   GPtrArray *list;
@@ -1046,12 +1045,6 @@ device_chr (Dev *d, GError **error)
       c = guestd_chr_def_new (GUESTD_CHR_DEV_CHANNEL), list = p->def->channels;
       c->target_type = GUESTD_CHR_TARGET_VIRTIO;
       c->target_name = g_strdup (name);
-    }
-  else if (g_strcmp0 (id, "console0") == 0 && g_str_equal (drv, "isa-serial"))
-    {
-      /* guestd's builder names the serial port a console brings so. */
-      c = guestd_chr_def_new (GUESTD_CHR_DEV_CONSOLE), list = p->def->consoles;
-      c->target_type = GUESTD_CHR_TARGET_SERIAL;
     }
   else
     {

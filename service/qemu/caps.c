@@ -1006,10 +1006,19 @@ guestd_capabilities_format_domain (GuestdCapabilities *caps,
     guestd_xml_add_attr (ma, "supported", "yes");
     guestd_xml_add_element (cpu, 4, "mode", ma, NULL);
     g_string_truncate (ma, 0);
-    guestd_xml_add_attr (ma, "name", "host-model");
-    guestd_xml_add_attr (ma, "supported", "yes");
-    guestd_xml_add_element (cpu, 4, "mode", ma, NULL);
-    g_string_truncate (ma, 0);
+    {
+      g_autoptr (GString) hm = g_string_new (NULL);
+      g_autoptr (GString) fa = g_string_new (NULL);
+
+      /* What host-model becomes here: the host CPU under KVM, TCG's
+       * richest model otherwise. */
+      guestd_xml_add_attr (fa, "fallback", "forbid");
+      guestd_xml_add_text_element (hm, 6, "model", fa, kvm ? "host" : "max");
+      guestd_xml_add_attr (ma, "name", "host-model");
+      guestd_xml_add_attr (ma, "supported", "yes");
+      guestd_xml_add_element (cpu, 4, "mode", ma, hm);
+      g_string_truncate (ma, 0);
+    }
     for (guint i = 0; i < e->cpu_models->len; i++)
       {
         g_autoptr (GString) mo = g_string_new (NULL);
