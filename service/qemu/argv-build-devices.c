@@ -109,7 +109,9 @@ add_device (GuestdQemuBuilder *b, GString *s, const GuestdDeviceInfo *info,
   guint boot = guestd_qemu_builder_bootindex (b, info);
 
   guestd_qemu_opts_add (s, "id", info->alias);
-  if (!guestd_qemu_builder_address (b, s, info, error))
+  /* Drive addresses were written as bus=/unit= by the disk code. */
+  if (info->addr.type != GUESTD_ADDR_DRIVE
+      && !guestd_qemu_builder_address (b, s, info, error))
     return FALSE;
   if (boot > 0)
     guestd_qemu_opts_addf (s, "bootindex", "%u", boot);
@@ -434,14 +436,6 @@ build_disk (GuestdQemuBuilder *b, GuestdDiskDef *d, guint n, GError **error)
           _("disk '%s': IDE hard disks cannot be read-only; use a CD-ROM, "
             "virtio or scsi"),
           d->target);
-  /* Drive addresses were turned into bus/unit above. */
-  if (a->type == GUESTD_ADDR_DRIVE)
-    {
-      GuestdDeviceInfo info = d->info;
-
-      info.addr.type = GUESTD_ADDR_NONE;
-      return add_device (b, s, &info, error);
-    }
   return add_device (b, s, &d->info, error);
 }
 
@@ -503,9 +497,14 @@ build_net (GuestdQemuBuilder *b, GuestdNetDef *n, guint i, GError **error)
     }
   if (g_strcmp0 (n->driver_name, "vhost") == 0)
     {
-      if (n->type == GUESTD_NET_USER)
+      /* vhost-net works on a TAP device QEMU holds; user networking has
+       * none, and qemu-bridge-helper cannot ask for it. */
+      if (n->type == GUESTD_NET_USER || (n->type == GUESTD_NET_BRIDGE && fd < 0))
         FAIL (GUESTD_ERROR_CONFIG_UNSUPPORTED,
-              _("interface %s: vhost needs a TAP-based interface"), n->mac);
+              _("interface %s: <driver name='vhost'/> needs a TAP device: "
+                "type='ethernet', or type='bridge' on the system "
+                "instance"),
+              n->mac);
       guestd_qemu_opts_add (s, "vhost", "on");
     }
   guestd_qemu_opts_add (s, "id", netdev);

@@ -286,9 +286,8 @@ build_machine (GuestdQemuBuilder *b, GError **error)
   if (f->smm != GUESTD_TRISTATE_ABSENT)
     guestd_qemu_opts_add (s, "smm",
                           f->smm == GUESTD_TRISTATE_YES ? "on" : "off");
-  /* ACPI is on unless the definition lists <features> without <acpi/>. */
-  guestd_qemu_opts_add (s, "acpi",
-                        !def->has_features || f->acpi ? "on" : "off");
+  /* As in libvirt, a guest has ACPI only with <features><acpi/>. */
+  guestd_qemu_opts_add (s, "acpi", f->acpi ? "on" : "off");
   guestd_qemu_opts_add (s, "dump-guest-core", "off");
   for (guint i = 0; i < def->clock.timers->len; i++)
     {
@@ -300,6 +299,9 @@ build_machine (GuestdQemuBuilder *b, GError **error)
     }
   if (hpet_off)
     guestd_qemu_opts_add (s, "hpet", "off");
+  /* SeaBIOS's messages go to the serial port instead of the screen. */
+  if (def->os.bios_useserial == GUESTD_TRISTATE_YES)
+    guestd_qemu_opts_add (s, "graphics", "off");
   guestd_qemu_builder_add (b, "-machine", s);
 
   g_string_truncate (s, 0);
@@ -391,6 +393,14 @@ build_cpu (GuestdQemuBuilder *b, GError **error)
                     && ft->policy != GUESTD_CPU_POLICY_FORBID;
 
       guestd_qemu_opts_add (s, ft->name, on ? "on" : "off");
+    }
+  if (f->has_hyperv && !b->kvm)
+    {
+      g_set_error_literal (error, GUESTD_ERROR, GUESTD_ERROR_CONFIG_UNSUPPORTED,
+                           _("Hyper-V enlightenments (<features><hyperv>) "
+                             "need a kvm domain; remove them for an "
+                             "emulated guest"));
+      return FALSE;
     }
   if (f->has_hyperv)
     for (int i = 0; i < GUESTD_HYPERV_LAST; i++)
@@ -664,8 +674,6 @@ build_firmware_boot (GuestdQemuBuilder *b, GError **error)
     guestd_qemu_opts_addf (s, "reboot-timeout", "%d", o->reboot_timeout);
   guestd_qemu_opts_add (s, "strict", "on");
   guestd_qemu_builder_add (b, "-boot", s);
-  if (o->bios_useserial == GUESTD_TRISTATE_YES)
-    guestd_qemu_command_add_pair (b->cmd, "-device", "sga");
   return TRUE;
 }
 

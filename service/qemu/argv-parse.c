@@ -133,6 +133,12 @@ opt_machine (GuestdArgvParser *p, const char *opt, const char *arg,
         return OPT_FAILED;
       p->hpet_off = !b;
     }
+  if ((v = guestd_qemu_opts_get (o, "graphics")) != NULL)
+    {
+      if (!parse_onoff (opt, arg, "graphics", v, &b, error))
+        return OPT_FAILED;
+      def->os.bios_useserial = b ? GUESTD_TRISTATE_ABSENT : GUESTD_TRISTATE_YES;
+    }
   /* A guest's memory in a core dump is never wanted; guestd always says
    * so, whatever the line did. */
   guestd_qemu_opts_get (o, "dump-guest-core");
@@ -642,10 +648,26 @@ opt_rtc (GuestdArgvParser *p, const char *opt, const char *arg,
     clk->offset = GUESTD_CLOCK_LOCALTIME;
   else
     {
-      guestd_argv_error (error, opt, arg,
-                         _("base '%s' is not supported (utc or localtime)"),
-                         base);
-      return OPT_FAILED;
+      /* A date: the guest's clock runs that far from the host's. */
+      g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+      g_autoptr (GDateTime) when = g_date_time_new_from_iso8601 (base, utc);
+      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+
+      if (when == NULL)
+        {
+          guestd_argv_error (error, opt, arg,
+                             _("base '%s' is not utc, localtime or a date "
+                               "like 2006-06-17T16:01:21"),
+                             base);
+          return OPT_FAILED;
+        }
+      clk->offset = GUESTD_CLOCK_VARIABLE;
+      clk->basis = GUESTD_CLOCK_BASIS_UTC;
+      clk->has_adjustment = TRUE;
+      clk->adjustment = (g_date_time_difference (when, now)
+                         + (g_date_time_difference (when, now) >= 0 ? 500000
+                                                                   : -500000))
+                        / G_USEC_PER_SEC;
     }
   if (drift != NULL && g_str_equal (drift, "slew"))
     p->rtc_tickpolicy = GUESTD_TICKPOLICY_CATCHUP;
@@ -1458,8 +1480,10 @@ finish (GuestdArgvParser *p, GError **error)
 
       c->type = GUESTD_CONTROLLER_USB;
       c->index = 0;
-      if (!p->usb)
-        c->model = g_strdup ("none");
+      /* -usb: the controller guestd gives the machine by default. */
+      c->model = g_strdup (!p->usb ? "none"
+                           : guestd_domain_def_is_q35 (def) ? "qemu-xhci"
+                                                            : "piix3-uhci");
       g_ptr_array_add (def->controllers, c);
     }
   /* A balloon only when the line has one. */
