@@ -34,7 +34,7 @@ guestd_error_prefix (GuestdErrorCode code)
     case GUESTD_ERROR_ACCESS_DENIED:
       return "access denied";
     case GUESTD_ERROR_NATIVE:
-      return "native config error";
+      return "invalid argument";
     case GUESTD_ERROR_AUTH_CANCELLED:
       return "authentication cancelled";
     case GUESTD_ERROR_NO_CONNECT:
