@@ -188,6 +188,14 @@ disk_defaults (GuestdDomainDef *def, GError **error)
         }
       if (ctype == GUESTD_CONTROLLER_NONE)
         continue;
+      if (d->info.addr.type == GUESTD_ADDR_NONE && idx / per_ctrl > 255)
+        {
+          g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_XML,
+                       _("disk '%s': the name is past the last slot of "
+                         "controller 255"),
+                       d->target);
+          return FALSE;
+        }
       if (d->info.addr.type == GUESTD_ADDR_NONE)
         {
           /* The name picks the slot: hdc is the master of the second IDE

@@ -748,7 +748,6 @@ guestd_qemu_build_command (GuestdDomainDef *def,
                            const GuestdQemuBuildOptions *opts, GError **error)
 {
   g_autoptr (GuestdQemuCommand) cmd = guestd_qemu_command_new ();
-  g_autofree char *name = NULL;
   GuestdQemuBuilder b = { 0 };
   const char *emulator = opts->emulator ? opts->emulator : def->emulator;
   gboolean ok;

@@ -1498,6 +1498,13 @@ guestd_argv_legacy_net (GuestdArgvParser *p, const char *opt,
   if (o == NULL)
     return FALSE;
   type = guestd_qemu_opts_get (o, "type");
+  if (type == NULL)
+    {
+      guestd_qemu_opts_free (o);
+      return guestd_argv_error (error, opt, arg,
+                                _("expected a type first (nic, user, tap, "
+                                  "bridge or none)"));
+    }
   if (g_str_equal (type, "none"))
     {
       guestd_qemu_opts_free (o);

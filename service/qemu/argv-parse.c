@@ -942,6 +942,11 @@ opt_display (GuestdArgvParser *p, const char *opt, const char *arg,
     return OPT_FAILED;
   type = guestd_qemu_opts_get (o, "type");
   gl = guestd_qemu_opts_get (o, "gl");
+  if (type == NULL)
+    {
+      guestd_argv_error (error, opt, arg, _("expected a display type first"));
+      return OPT_FAILED;
+    }
   if (g_str_equal (type, "none"))
     {
       p->display_none = TRUE;
@@ -1230,26 +1235,28 @@ find_option (const char *name)
   return NULL;
 }
 
-static const char *
+/* The guest architecture an emulator's name implies, or NULL. */
+static char *
 arch_from_emulator (const char *emulator, gboolean *kvm)
 {
   g_autofree char *base = g_path_get_basename (emulator);
 
   *kvm = FALSE;
   if (g_str_equal (base, "qemu"))
-    return "i686";
+    return g_strdup ("i686");
   if (g_str_equal (base, "qemu-kvm") || g_str_equal (base, "kvm"))
     {
       *kvm = TRUE;
-      return "x86_64";
+      return g_strdup ("x86_64");
     }
-  if (g_str_has_prefix (base, "qemu-system-"))
+  if (g_str_has_prefix (base, "qemu-system-") && base[12] != '\0')
     {
       const char *a = base + strlen ("qemu-system-");
 
-      if (g_str_equal (a, "i386"))
-        return "i686";
-      return g_intern_string (a);
+      for (const char *c = a; *c != '\0'; c++)
+        if (!g_ascii_isalnum (*c) && *c != '_')
+          return NULL;
+      return g_strdup (g_str_equal (a, "i386") ? "i686" : a);
     }
   return NULL;
 }
@@ -1652,7 +1659,7 @@ guestd_qemu_parse_command (const GuestdQemuCommand *cmd, GError **error)
   g_autoptr (GuestdDomainDef) def = guestd_domain_def_new ();
   g_autoptr (GArray) items = g_array_new (FALSE, FALSE, sizeof (Item));
   g_auto (GuestdArgvParser) p = { 0 };
-  const char *arch;
+  g_autofree char *arch = NULL;
 
   g_array_set_clear_func (items, item_clear);
   if (cmd->argv->len == 0)
@@ -1679,7 +1686,7 @@ guestd_qemu_parse_command (const GuestdQemuCommand *cmd, GError **error)
                    def->emulator);
       return NULL;
     }
-  def->os.arch = g_strdup (arch);
+  def->os.arch = g_steal_pointer (&arch);
   read_environment (def, cmd);
 
   if (!split_options (cmd, items, error) || !first_pass (&p, items, error)

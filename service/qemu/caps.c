@@ -134,6 +134,10 @@ compare_machines (gconstpointer a, gconstpointer b)
 
 /* ---- QMP probe ---- */
 
+#define QOM_LIST_DEVICES                                                      \
+  ("{\"execute\":\"qom-list-types\",\"arguments\":"                           \
+   "{\"implements\":\"device\",\"abstract\":false}}")
+
 static gboolean
 read_reply (GDataInputStream *in, const char *what, JsonNode **out,
             GError **error)
@@ -183,8 +187,7 @@ probe_emulator (GuestdQemuEmulator *e, GError **error)
     "{\"execute\":\"query-version\"}",
     "{\"execute\":\"query-machines\"}",
     "{\"execute\":\"query-cpu-definitions\"}",
-    "{\"execute\":\"qom-list-types\",\"arguments\":{\"implements\":"
-    "\"device\",\"abstract\":false}}",
+    QOM_LIST_DEVICES,
     "{\"execute\":\"query-kvm\"}",
     "{\"execute\":\"query-spice\"}",
   };

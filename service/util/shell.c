@@ -118,7 +118,8 @@ guestd_shell_split (const char *line, GPtrArray **words, GError **error)
                 return refuse (error, line, p,
                                _("shell expansion is not supported; write "
                                  "the value itself"));
-              if (*p == '\\' && strchr ("\"\\$`\n", p[1]) != NULL)
+              if (*p == '\\' && p[1] != '\0'
+                  && strchr ("\"\\$`\n", p[1]) != NULL)
                 {
                   if (p[1] != '\n')
                     g_string_append_c (word, p[1]);
