@@ -161,6 +161,9 @@ static const BadCase bad_cases[] = {
   { "  <metadata><plain/></metadata>\n", "",
     "metadata element <plain> needs its own XML namespace" },
   { "  <os><type>hvm</type></os>\n", "", "element <os> may appear only once" },
+  /* found by fuzz-domain-xml */
+  { "", "    <disk type='file'><source file='/a'/><target dev='hdccirrus'/></disk>\n",
+    "disk 'hdccirrus': the name is past the last slot of controller 255" },
 };
 
 static void

@@ -348,6 +348,11 @@ static const struct
   { "/usr/bin/qemu-system-x86_64 -blockdev driver=file,filename=/a", "a 'node-name' is needed" },
   { "/usr/bin/qemu-system-x86_64 -blockdev '{\"driver\":' ", "invalid JSON" },
   { "/usr/bin/qemu-system-x86_64 -device isa-serial,chardev=c9", "no -chardev has this id" },
+  /* found by fuzz-qemu-argv */
+  { "/usr/bin/qemu-system-x86_64 -name \"a\\", "unterminated quote" },
+  { "/usr/bin/qemu-system-x86_64 -net nic.model=virtio", "expected a type first" },
+  { "/usr/bin/qemu-system-x86_64 -display gl=on", "expected a display type first" },
+  { "/usr/bin/qemu-system-x86_64-microvm -m 1G", "cannot tell the guest architecture" },
 };
 
 static void
