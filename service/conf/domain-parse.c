@@ -786,9 +786,10 @@ parse_memory (GuestdDomainParser *p, GuestdDomainDef *def, xmlNode *root,
       if (def->current_memory_kib > def->memory_kib)
         {
           guestd_xml_error (error, cur,
-                            _("currentMemory (%" G_GUINT64_FORMAT " KiB) must "
-                              "not exceed memory (%" G_GUINT64_FORMAT " KiB)"),
-                            def->current_memory_kib, def->memory_kib);
+                            _("currentMemory (%llu KiB) must not exceed memory "
+                              "(%llu KiB)"),
+                            (unsigned long long) def->current_memory_kib,
+                            (unsigned long long) def->memory_kib);
           return FALSE;
         }
       if (def->current_memory_kib == 0)

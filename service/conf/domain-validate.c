@@ -278,9 +278,9 @@ guestd_domain_def_validate (const GuestdDomainDef *def, GError **error)
 
       if (total != def->vcpus)
         FAIL (_("CPU topology %u sockets × %u dies × %u cores × %u threads "
-                "= %" G_GUINT64_FORMAT " does not match <vcpu> %u"),
-              cpu->sockets, cpu->dies, cpu->cores, cpu->threads, total,
-              def->vcpus);
+                "= %llu does not match <vcpu> %u"),
+              cpu->sockets, cpu->dies, cpu->cores, cpu->threads,
+              (unsigned long long) total, def->vcpus);
     }
   if (cpu->mode == GUESTD_CPU_MODE_HOST_PASSTHROUGH
       && def->virt_type == GUESTD_VIRT_QEMU)

@@ -84,9 +84,9 @@ guestd_scale_integer (const char *value, const char *unit,
   if (v != 0 && scale > max_bytes / v)
     {
       g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_XML,
-                   _("size %s%s%s is too large (at most %" G_GUINT64_FORMAT
-                     " bytes)"),
-                   trimmed, unit ? " " : "", unit ? unit : "", max_bytes);
+                   _("size %s%s%s is too large (at most %llu bytes)"),
+                   trimmed, unit ? " " : "", unit ? unit : "",
+                   (unsigned long long) max_bytes);
       return FALSE;
     }
   *out_bytes = v * scale;

@@ -50,9 +50,9 @@ guestd_xml_parse (const char *text, gssize len, GError **error)
   if (size > GUESTD_XML_MAX_SIZE)
     {
       g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_XML,
-                   _("document of %" G_GSIZE_FORMAT " bytes is larger than "
-                     "the %d bytes allowed"),
-                   size, GUESTD_XML_MAX_SIZE);
+                   _("document of %lu bytes is larger than the %d bytes "
+                     "allowed"),
+                   (unsigned long) size, GUESTD_XML_MAX_SIZE);
       return NULL;
     }
   if (memchr (text, '\0', size) != NULL)

@@ -511,9 +511,8 @@ build_clock (GuestdQemuBuilder *b, GError **error)
         if (then == NULL)
           {
             g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_CONFIG_UNSUPPORTED,
-                         _("clock adjustment %" G_GINT64_FORMAT
-                           " s is out of range"),
-                         clk->adjustment);
+                         _("clock adjustment %lld s is out of range"),
+                         (long long) clk->adjustment);
             return FALSE;
           }
         when = g_date_time_format (then, "%Y-%m-%dT%H:%M:%S");

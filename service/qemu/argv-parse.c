@@ -291,9 +291,8 @@ opt_smp (GuestdArgvParser *p, const char *opt, const char *arg,
   if (v[0] > max)
     {
       guestd_argv_error (error, opt, arg,
-                         _("more CPUs (%" G_GUINT64_FORMAT ") than maxcpus "
-                           "(%" G_GUINT64_FORMAT ")"),
-                         v[0], max);
+                         _("more CPUs (%llu) than maxcpus (%llu)"),
+                         (unsigned long long) v[0], (unsigned long long) max);
       return OPT_FAILED;
     }
   def->vcpus = (guint) max;
