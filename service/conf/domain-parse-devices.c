@@ -164,11 +164,11 @@ parse_device_info (GuestdDomainParser *p, xmlNode *dev,
       if (!guestd_xml_attr_required (r, alias, "name", &name, error))
         return FALSE;
       for (const char *c = name; *c != '\0'; c++)
-        if (!g_ascii_isalnum (*c) && *c != '-' && *c != '_')
+        if (!g_ascii_isalnum (*c) && *c != '-' && *c != '_' && *c != '.')
           {
             guestd_xml_error (error, alias,
-                              _("invalid alias '%s' (letters, digits, '-' "
-                                "and '_' only)"),
+                              _("invalid alias '%s' (letters, digits, '-', "
+                                "'_' and '.' only)"),
                               name);
             return FALSE;
           }

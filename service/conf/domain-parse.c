@@ -895,19 +895,15 @@ parse_domain (GuestdDomainParser *p, GuestdDomainDef *def, xmlNode *root,
 }
 
 GuestdDomainDef *
-guestd_domain_def_parse (const char *xml, gssize len,
-                         GuestdDomainXmlFlags flags, GError **error)
+guestd_domain_def_parse_node (xmlDoc *doc, xmlNode *root,
+                              GuestdDomainXmlFlags flags, GError **error)
 {
-  g_autoptr (xmlDoc) doc = guestd_xml_parse (xml, len, error);
-  g_autoptr (GuestdDomainDef) def = NULL;
+  g_autoptr (GuestdDomainDef) def = guestd_domain_def_new ();
   GuestdDomainParser p = { { 0 }, flags };
   gboolean ok;
 
-  if (doc == NULL)
-    return NULL;
-  def = guestd_domain_def_new ();
   guestd_xml_reader_init (&p.r, doc);
-  ok = parse_domain (&p, def, xmlDocGetRootElement (doc), error);
+  ok = parse_domain (&p, def, root, error);
   guestd_xml_reader_clear (&p.r);
   if (!ok)
     return NULL;
@@ -915,4 +911,16 @@ guestd_domain_def_parse (const char *xml, gssize len,
       || !guestd_domain_def_validate (def, error))
     return NULL;
   return g_steal_pointer (&def);
+}
+
+GuestdDomainDef *
+guestd_domain_def_parse (const char *xml, gssize len,
+                         GuestdDomainXmlFlags flags, GError **error)
+{
+  g_autoptr (xmlDoc) doc = guestd_xml_parse (xml, len, error);
+
+  if (doc == NULL)
+    return NULL;
+  return guestd_domain_def_parse_node (doc, xmlDocGetRootElement (doc), flags,
+                                       error);
 }

@@ -857,6 +857,10 @@ typedef enum
 GuestdDomainDef *guestd_domain_def_parse (const char *xml, gssize len,
                                           GuestdDomainXmlFlags flags,
                                           GError **error);
+/* The same for a <domain> element inside another document. */
+GuestdDomainDef *guestd_domain_def_parse_node (xmlDoc *doc, xmlNode *root,
+                                               GuestdDomainXmlFlags flags,
+                                               GError **error);
 char *guestd_domain_def_format (const GuestdDomainDef *def,
                                 GuestdDomainXmlFlags flags);
 /* A deep copy, through format and parse. */

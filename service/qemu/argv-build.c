@@ -580,7 +580,8 @@ build_pm_lifecycle (GuestdQemuBuilder *b)
   /* QEMU exits on power-off unless told to stay; staying is what lets the
    * service restart or preserve a guest. A reboot that must end the guest
    * makes QEMU exit instead of resetting. */
-  if (def->on_poweroff != GUESTD_LIFECYCLE_DESTROY)
+  if (def->on_poweroff != GUESTD_LIFECYCLE_DESTROY
+      || b->opts->manage_lifecycle)
     guestd_qemu_command_add (b->cmd, "-no-shutdown");
   if (def->on_reboot == GUESTD_LIFECYCLE_DESTROY)
     guestd_qemu_command_add (b->cmd, "-no-reboot");

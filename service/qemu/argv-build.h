@@ -20,6 +20,10 @@ typedef struct
   /* For domxml-to-native: passwords go inline, VNC ports are searched for
    * by QEMU, so that the line runs by itself when pasted into a shell. */
   gboolean native;
+  /* A service watches the guest: QEMU stays after power-off (-no-shutdown)
+   * so the service applies <on_poweroff> and can turn a shutdown into a
+   * reboot. */
+  gboolean manage_lifecycle;
 } GuestdQemuBuildOptions;
 
 void guestd_qemu_build_options_init (GuestdQemuBuildOptions *opts);

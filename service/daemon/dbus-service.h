@@ -1,0 +1,34 @@
+/* The org.libvirt API on one bus connection: the connection object and a
+ * domain object per domain, translating calls to the driver and its events
+ * to signals. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "daemon/driver.h"
+
+typedef struct _GuestdDBusService GuestdDBusService;
+
+/* Decides whether a call may proceed (the system instance asks polkit).
+ * @action names what the call does; @obj is the domain or NULL. Must
+ * eventually call guestd_dbus_authorized() or return an error on @inv. */
+typedef void (*GuestdDBusAuthorizeFunc) (GuestdDBusService *svc,
+                                         GDBusMethodInvocation *inv,
+                                         const char *action,
+                                         GuestdDomainObj *obj,
+                                         GTask *proceed, gpointer data);
+
+GuestdDBusService *guestd_dbus_service_new (GDBusConnection *conn,
+                                            GuestdDriver *driver,
+                                            const char *base_path,
+                                            GError **error);
+void guestd_dbus_service_free (GuestdDBusService *svc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GuestdDBusService, guestd_dbus_service_free)
+
+void guestd_dbus_service_set_authorize (GuestdDBusService *svc,
+                                        GuestdDBusAuthorizeFunc func,
+                                        gpointer data);
+
+/* For the idle timeout: clients still on the bus, and the last call. */
+guint guestd_dbus_service_client_count (GuestdDBusService *svc);
+gint64 guestd_dbus_service_last_activity (GuestdDBusService *svc);
