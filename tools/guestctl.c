@@ -11,6 +11,34 @@
 #include "util/i18n.h"
 
 static const GuestctlCommand commands[] = {
+  { "list", guestctl_cmd_list, "[--all | --inactive]",
+    N_("list domains (running ones unless --all)") },
+  { "define", guestctl_cmd_define, "FILE|-",
+    N_("define a persistent domain from XML") },
+  { "undefine", guestctl_cmd_action, "DOM [--nvram]",
+    N_("remove a domain's definition") },
+  { "start", guestctl_cmd_action, "DOM [--paused]",
+    N_("start a defined domain") },
+  { "create", guestctl_cmd_create, "FILE|- [--paused]",
+    N_("create and start a transient domain from XML") },
+  { "shutdown", guestctl_cmd_action, "DOM",
+    N_("ask the guest to power off (ACPI)") },
+  { "destroy", guestctl_cmd_action, "DOM [--graceful]",
+    N_("stop a domain at once") },
+  { "reboot", guestctl_cmd_action, "DOM", N_("ask the guest to reboot") },
+  { "reset", guestctl_cmd_action, "DOM",
+    N_("reset the domain like the reset button") },
+  { "suspend", guestctl_cmd_action, "DOM", N_("pause a running domain") },
+  { "resume", guestctl_cmd_action, "DOM", N_("continue a paused domain") },
+  { "dumpxml", guestctl_cmd_dumpxml, "DOM [--inactive] [--security-info]",
+    N_("a domain's XML") },
+  { "domstate", guestctl_cmd_domstate, "DOM [--reason]",
+    N_("a domain's state") },
+  { "dominfo", guestctl_cmd_dominfo, "DOM", N_("facts about a domain") },
+  { "domid", guestctl_cmd_domid, "DOM", N_("a running domain's id") },
+  { "domuuid", guestctl_cmd_domuuid, "DOM", N_("a domain's UUID") },
+  { "autostart", guestctl_cmd_autostart, "DOM [--disable]",
+    N_("start the domain with the service") },
   { "capabilities", guestctl_cmd_capabilities, "",
     N_("the host's emulators and what they can run") },
   { "domcapabilities", guestctl_cmd_domcapabilities,
@@ -21,6 +49,9 @@ static const GuestctlCommand commands[] = {
   { "domxml-to-native", guestctl_cmd_to_native,
     "qemu-argv FILE|- [--qmp-socket PATH]",
     N_("convert domain XML to a QEMU command line") },
+  { "uri", guestctl_cmd_uri, "", N_("the connection URI in use") },
+  { "version", guestctl_cmd_version, "",
+    N_("versions of guestctl and the hypervisor") },
 };
 
 int
@@ -210,6 +241,7 @@ main (int argc, char **argv)
   for (int j = i + 1; j < argc; j++)
     ctx.args[ctx.n_args++] = argv[j];
 
+  ctx.command = argv[i];
   for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
     if (g_str_equal (commands[c].name, argv[i]))
       {

@@ -5,6 +5,7 @@
 
 typedef struct
 {
+  const char *command;   /* the command's name */
   const char *uri;       /* -c URI, $GUESTD_DEFAULT_URI or qemu:///session */
   gboolean no_ask_password;
   char **args;           /* the command's own arguments, NULL-terminated */
@@ -38,6 +39,18 @@ char *guestctl_take_option (GuestctlContext *ctx, const char *opt);
 gboolean guestctl_no_more_options (GuestctlContext *ctx);
 
 int guestctl_cmd_capabilities (GuestctlContext *ctx);
+int guestctl_cmd_list (GuestctlContext *ctx);
+int guestctl_cmd_define (GuestctlContext *ctx);
+int guestctl_cmd_create (GuestctlContext *ctx);
+int guestctl_cmd_action (GuestctlContext *ctx);
+int guestctl_cmd_dumpxml (GuestctlContext *ctx);
+int guestctl_cmd_domstate (GuestctlContext *ctx);
+int guestctl_cmd_dominfo (GuestctlContext *ctx);
+int guestctl_cmd_domid (GuestctlContext *ctx);
+int guestctl_cmd_domuuid (GuestctlContext *ctx);
+int guestctl_cmd_autostart (GuestctlContext *ctx);
+int guestctl_cmd_uri (GuestctlContext *ctx);
+int guestctl_cmd_version (GuestctlContext *ctx);
 int guestctl_cmd_domcapabilities (GuestctlContext *ctx);
 int guestctl_cmd_from_native (GuestctlContext *ctx);
 int guestctl_cmd_to_native (GuestctlContext *ctx);

@@ -956,13 +956,12 @@ op_done (GObject *source, GAsyncResult *res, gpointer user_data)
   switch (o->op)
     {
     case GUESTD_OP_SUSPEND:
+      /* QEMU's STOP event may have come first and said "unknown". */
       if (obj->state != GUESTD_STATE_PAUSED)
-        {
-          guestd_domain_obj_set_state (obj, GUESTD_STATE_PAUSED,
-                                       GUESTD_PAUSED_USER);
-          guestd_driver_emit_event (obj->driver, obj, GUESTD_EVENT_SUSPENDED,
-                                    GUESTD_SUSPENDED_PAUSED);
-        }
+        guestd_driver_emit_event (obj->driver, obj, GUESTD_EVENT_SUSPENDED,
+                                  GUESTD_SUSPENDED_PAUSED);
+      guestd_domain_obj_set_state (obj, GUESTD_STATE_PAUSED,
+                                   GUESTD_PAUSED_USER);
       save_status_quietly (obj);
       break;
     case GUESTD_OP_RESUME:
