@@ -103,7 +103,9 @@ struct _GuestdDomainObj
   gboolean starting;         /* between exec and the monitor handshake */
   gboolean destroying;       /* we are killing it */
   gboolean fake_reboot;      /* the next SHUTDOWN means reboot */
-  gboolean shutdown_seen;    /* QEMU reported a guest or host shutdown */
+  gboolean shutdown_seen;    /* the guest powered off: STOPPED SHUTDOWN */
+  gboolean shutting_down;    /* handling a SHUTDOWN: QEMU's own STOP and
+                              * the SHUTDOWN of our "quit" are echoes */
   gboolean crashed;
   gboolean restart_after_exit; /* on_poweroff='restart' */
   GPtrArray *exit_waiters;   /* GTask: Destroy calls waiting for the exit */

@@ -670,6 +670,7 @@ guestd_process_start_async (GuestdDomainObj *obj, gboolean paused,
   obj->def->id = d->next_id++;
   obj->destroying = FALSE;
   obj->shutdown_seen = FALSE;
+  obj->shutting_down = FALSE;
   obj->crashed = FALSE;
   obj->fake_reboot = FALSE;
   obj->restart_after_exit = FALSE;
@@ -1075,8 +1076,9 @@ handle_shutdown (GuestdDomainObj *obj, JsonObject *data)
   GuestdLifecycleAction action = obj->def->on_poweroff;
 
   /* Our own SIGTERM: the exit reports DESTROYED, nothing else. */
-  if (obj->destroying)
+  if (obj->destroying || obj->shutting_down)
     return;
+  obj->shutting_down = TRUE;
   if (obj->fake_reboot)
     {
       obj->fake_reboot = FALSE;
@@ -1099,6 +1101,7 @@ handle_shutdown (GuestdDomainObj *obj, JsonObject *data)
     case GUESTD_LIFECYCLE_PRESERVE:
       guestd_domain_obj_set_state (obj, GUESTD_STATE_SHUTDOWN,
                                    GUESTD_SHUTDOWN_USER);
+      obj->shutting_down = FALSE;
       save_status_quietly (obj);
       break;
     default:
@@ -1119,7 +1122,9 @@ on_event (GuestdQmp *qmp, const char *event, JsonObject *data,
     handle_shutdown (obj, data);
   else if (g_str_equal (event, "STOP"))
     {
-      if (obj->state == GUESTD_STATE_RUNNING)
+      /* -no-shutdown pauses the guest after a power-off: not a pause
+       * anybody asked for. */
+      if (obj->state == GUESTD_STATE_RUNNING && !obj->shutting_down)
         {
           guestd_domain_obj_set_state (obj, GUESTD_STATE_PAUSED,
                                        GUESTD_PAUSED_UNKNOWN);
@@ -1130,6 +1135,8 @@ on_event (GuestdQmp *qmp, const char *event, JsonObject *data,
     }
   else if (g_str_equal (event, "RESUME"))
     {
+      /* A reboot (reset and continue) is complete. */
+      obj->shutting_down = FALSE;
       if (obj->state == GUESTD_STATE_PAUSED)
         {
           guestd_domain_obj_set_state (obj, GUESTD_STATE_RUNNING,

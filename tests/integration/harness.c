@@ -1,0 +1,414 @@
+/* The integration test harness. */
+#include "config.h"
+
+#include "harness.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+static char *
+sub (Harness *h, const char *name)
+{
+  return g_build_filename (h->dir, name, NULL);
+}
+
+static void
+event_free (HarnessEvent *e)
+{
+  g_free (e->path);
+  g_free (e);
+}
+
+static void
+on_domain_event (GDBusConnection *conn, const char *sender, const char *path,
+                 const char *iface, const char *signal, GVariant *params,
+                 gpointer user_data)
+{
+  Harness *h = user_data;
+  HarnessEvent *e = g_new0 (HarnessEvent, 1);
+  gint32 ev, detail;
+  const char *dom;
+
+  g_variant_get (params, "(&oii)", &dom, &ev, &detail);
+  e->path = g_strdup (dom);
+  e->event = ev;
+  e->detail = detail;
+  g_ptr_array_add (h->events, e);
+}
+
+/* The harness in use, for the abort handler. */
+static Harness *current;
+
+static void kill_leftover_qemu (Harness *h);
+
+static void
+on_abort (int sig)
+{
+  /* A failed assertion must not leave a service, a bus or guests behind
+   * (they would also keep the test runner waiting on their output). */
+  if (current != NULL)
+    {
+      kill_leftover_qemu (current);
+      if (current->service != NULL)
+        g_subprocess_force_exit (current->service);
+      if (current->bus != NULL)
+        g_subprocess_force_exit (current->bus);
+    }
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+void
+harness_setup (Harness *h)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) l = NULL;
+  g_autofree char *bus_path = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *run = NULL;
+
+  memset (h, 0, sizeof *h);
+  current = h;
+  signal (SIGABRT, on_abort);
+  h->dir = g_dir_make_tmp ("guestd-it-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_chmod (h->dir, 0700);
+  run = sub (h, "run");
+  g_mkdir (run, 0700);
+  h->events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
+  h->service_args = g_ptr_array_new_with_free_func (g_free);
+
+  bus_path = sub (h, "bus");
+  listen = g_strdup_printf ("unix:path=%s", bus_path);
+  l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                 | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+  h->bus = g_subprocess_launcher_spawn (l, &error, "dbus-daemon", "--session",
+                                        "--nofork", "--nopidfile",
+                                        "--address", listen, NULL);
+  g_assert_no_error (error);
+  h->address = g_steal_pointer (&listen);
+  for (int i = 0; i < 500 && !g_file_test (bus_path, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10000);
+  h->conn = g_dbus_connection_new_for_address_sync (
+    h->address,
+    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+      | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+    NULL, NULL, &error);
+  g_assert_no_error (error);
+  h->subscription = g_dbus_connection_signal_subscribe (
+    h->conn, NULL, "org.libvirt.Connect", "DomainEvent", "/org/libvirt/QEMU",
+    NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_domain_event, h, NULL);
+}
+
+static gboolean
+name_has_owner (Harness *h)
+{
+  g_autoptr (GVariant) r = g_dbus_connection_call_sync (
+    h->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+    "org.freedesktop.DBus", "NameHasOwner", g_variant_new ("(s)", "org.libvirt"),
+    G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  gboolean has = FALSE;
+
+  if (r != NULL)
+    g_variant_get (r, "(b)", &has);
+  return has;
+}
+
+void
+harness_start_service (Harness *h, ...)
+{
+  g_autoptr (GSubprocessLauncher) l = g_subprocess_launcher_new (0);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *config = sub (h, "config");
+  g_autofree char *run = sub (h, "run");
+  g_autofree char *home = sub (h, "home");
+  const char *cache = g_getenv ("GUESTD_TEST_CACHE");
+  g_autofree char *own_cache = sub (h, "cache");
+  const char *a;
+  va_list ap;
+
+  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_setenv (l, "DBUS_SESSION_BUS_ADDRESS", h->address, TRUE);
+  g_subprocess_launcher_setenv (l, "XDG_CONFIG_HOME", config, TRUE);
+  /* One emulator probe for the whole run, when the caller shares a cache. */
+  g_subprocess_launcher_setenv (l, "XDG_CACHE_HOME", cache ? cache : own_cache,
+                                TRUE);
+  g_subprocess_launcher_setenv (l, "XDG_RUNTIME_DIR", run, TRUE);
+  g_subprocess_launcher_setenv (l, "HOME", home, TRUE);
+  g_ptr_array_add (argv, (char *) g_getenv ("GUESTD_SESSION"));
+  va_start (ap, h);
+  while ((a = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  h->service = g_subprocess_launcher_spawnv (l, (const char *const *) argv->pdata,
+                                             &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 1000 && !name_has_owner (h); i++)
+    {
+      g_assert_nonnull (g_subprocess_get_identifier (h->service));
+      g_usleep (10000);
+    }
+  g_assert_true (name_has_owner (h));
+}
+
+void
+harness_kill_service (Harness *h, int sig)
+{
+  if (h->service == NULL)
+    return;
+  g_subprocess_send_signal (h->service, sig);
+  g_subprocess_wait (h->service, NULL, NULL);
+  g_clear_object (&h->service);
+  /* Let the bus notice. */
+  for (int i = 0; i < 500 && name_has_owner (h); i++)
+    g_usleep (10000);
+}
+
+static void
+kill_leftover_qemu (Harness *h)
+{
+  g_autofree char *run = sub (h, "run/guestd/qemu");
+  g_autoptr (GDir) d = g_dir_open (run, 0, NULL);
+  const char *name;
+
+  /* A failed test must not leave guests behind: every status file names
+   * a QEMU. */
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (run, name, NULL);
+      g_autofree char *text = NULL;
+      const char *p;
+
+      if (!g_str_has_suffix (name, ".xml")
+          || !g_file_get_contents (path, &text, NULL, NULL)
+          || (p = strstr (text, " pid='")) == NULL)
+        continue;
+      kill ((pid_t) g_ascii_strtoll (p + 6, NULL, 10), SIGKILL);
+    }
+}
+
+void
+harness_teardown (Harness *h)
+{
+  const char *rm[] = { "rm", "-rf", h->dir, NULL };
+
+  kill_leftover_qemu (h);
+  harness_kill_service (h, SIGTERM);
+  if (h->subscription)
+    g_dbus_connection_signal_unsubscribe (h->conn, h->subscription);
+  g_clear_object (&h->conn);
+  if (h->bus != NULL)
+    {
+      g_subprocess_force_exit (h->bus);
+      g_subprocess_wait (h->bus, NULL, NULL);
+      g_clear_object (&h->bus);
+    }
+  g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                NULL, NULL, NULL, NULL);
+  g_clear_pointer (&h->events, g_ptr_array_unref);
+  g_clear_pointer (&h->service_args, g_ptr_array_unref);
+  g_free (h->address);
+  g_free (h->dir);
+  current = NULL;
+}
+
+GVariant *
+harness_call (Harness *h, const char *path, const char *iface,
+              const char *method, GVariant *params, const char *reply_type,
+              GError **error)
+{
+  return g_dbus_connection_call_sync (
+    h->conn, "org.libvirt", path ? path : "/org/libvirt/QEMU", iface, method,
+    params, reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
+    G_DBUS_CALL_FLAGS_NONE, 120000, NULL, error);
+}
+
+void
+harness_assert_dbus_error (GError *error, const char *name,
+                           const char *message_part)
+{
+  g_autofree char *remote = NULL;
+
+  g_assert_nonnull (error);
+  remote = g_dbus_error_get_remote_error (error);
+  if (g_strcmp0 (remote, name) != 0)
+    g_error ("expected D-Bus error %s, got %s: %s", name, remote,
+             error->message);
+  if (message_part != NULL && strstr (error->message, message_part) == NULL)
+    g_error ("error \"%s\" does not contain \"%s\"", error->message,
+             message_part);
+}
+
+char *
+harness_define (Harness *h, const char *xml)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) r = harness_call (h, NULL, "org.libvirt.Connect",
+                                         "DomainDefineXML",
+                                         g_variant_new ("(s)", xml), "(o)",
+                                         &error);
+  char *path;
+
+  g_assert_no_error (error);
+  g_variant_get (r, "(o)", &path);
+  return path;
+}
+
+char *
+harness_lookup (Harness *h, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) r = harness_call (h, NULL, "org.libvirt.Connect",
+                                         "DomainLookupByName",
+                                         g_variant_new ("(s)", name), "(o)",
+                                         &error);
+  char *path;
+
+  g_assert_no_error (error);
+  g_variant_get (r, "(o)", &path);
+  return path;
+}
+
+void
+harness_domain_call (Harness *h, const char *path, const char *method,
+                     GVariant *params)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) r = harness_call (h, path, "org.libvirt.Domain",
+                                         method, params, NULL, &error);
+
+  g_assert_no_error (error);
+}
+
+void
+harness_get_state (Harness *h, const char *path, int *state, int *reason)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) r = harness_call (h, path, "org.libvirt.Domain",
+                                         "GetState", g_variant_new ("(u)", 0),
+                                         "((ii))", &error);
+
+  g_assert_no_error (error);
+  g_variant_get (r, "((ii))", state, reason);
+}
+
+static gboolean
+have_event (Harness *h, const char *path, int event, int detail)
+{
+  for (guint i = 0; i < h->events->len; i++)
+    {
+      HarnessEvent *e = h->events->pdata[i];
+
+      if (g_str_equal (e->path, path) && e->event == event
+          && e->detail == detail)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+void
+harness_wait_event (Harness *h, const char *path, int event, int detail,
+                    guint timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!have_event (h, path, event, detail))
+    {
+      if (g_get_monotonic_time () > end)
+        {
+          g_autofree char *seen = harness_event_string (h, path);
+
+          g_error ("event %d:%d for %s did not come (saw %s)", event, detail,
+                   path, seen);
+        }
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}
+
+void
+harness_clear_events (Harness *h)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_ptr_array_set_size (h->events, 0);
+}
+
+char *
+harness_event_string (Harness *h, const char *path)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  for (guint i = 0; i < h->events->len; i++)
+    {
+      HarnessEvent *e = h->events->pdata[i];
+
+      if (path == NULL || g_str_equal (e->path, path))
+        g_string_append_printf (s, "%s%d:%d", s->len ? "," : "", e->event,
+                                e->detail);
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+char *
+harness_domain_xml (const char *name, const char *type, const char *extra_os,
+                    const char *devices)
+{
+  /* A UUID of its own for each name: defining twice updates, as it
+   * should, instead of colliding. */
+  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_MD5, name,
+                                                        -1);
+
+  return g_strdup_printf ("<domain type='%s'>\n"
+                          "  <name>%s</name>\n"
+                          "  <uuid>%.32s</uuid>\n"
+                          "  <memory unit='MiB'>64</memory>\n"
+                          "  <os>\n"
+                          "    <type arch='x86_64' machine='pc'>hvm</type>\n"
+                          "%s"
+                          "  </os>\n"
+                          "  <devices>\n%s  </devices>\n"
+                          "</domain>\n",
+                          type, name, sum, extra_os ? extra_os : "",
+                          devices ? devices : "");
+}
+
+GPid
+harness_qemu_pid (Harness *h, const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("run/guestd/qemu/%s.xml", name);
+  g_autofree char *path = sub (h, file);
+  g_autofree char *text = NULL;
+  const char *p;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL)
+      || (p = strstr (text, " pid='")) == NULL)
+    return 0;
+  return (GPid) g_ascii_strtoll (p + 6, NULL, 10);
+}
+
+gboolean
+harness_process_gone (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *text = NULL;
+  const char *p;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return TRUE;
+  p = strrchr (text, ')');
+  return p != NULL && p[2] == 'Z';
+}

@@ -1,0 +1,64 @@
+/* Integration test harness: a private dbus-daemon, the real guestd-session
+ * in scratch XDG directories, a client connection, and a recorder of the
+ * DomainEvent signals. */
+#pragma once
+
+#include <gio/gio.h>
+
+typedef struct
+{
+  char *path;
+  int event;
+  int detail;
+} HarnessEvent;
+
+typedef struct
+{
+  char *dir;            /* scratch root: home, config, cache, run */
+  char *address;        /* the private bus */
+  GSubprocess *bus;
+  GSubprocess *service;
+  GDBusConnection *conn;
+  GPtrArray *events;    /* HarnessEvent */
+  guint subscription;
+  GPtrArray *service_args;
+} Harness;
+
+/* Scratch dirs and the bus; then the service (with @args, NULL-ended). */
+void harness_setup (Harness *h);
+void harness_start_service (Harness *h, ...) G_GNUC_NULL_TERMINATED;
+/* Signal the service and wait for it to go. */
+void harness_kill_service (Harness *h, int sig);
+void harness_teardown (Harness *h);
+
+/* Calls on the guestd bus name; @path NULL means /org/libvirt/QEMU. */
+GVariant *harness_call (Harness *h, const char *path, const char *iface,
+                        const char *method, GVariant *params,
+                        const char *reply_type, GError **error);
+/* The D-Bus error name of a failed call, and its message. */
+void harness_assert_dbus_error (GError *error, const char *name,
+                                const char *message_part);
+
+char *harness_define (Harness *h, const char *xml);
+char *harness_lookup (Harness *h, const char *name);
+void harness_domain_call (Harness *h, const char *path, const char *method,
+                          GVariant *params);
+void harness_get_state (Harness *h, const char *path, int *state,
+                        int *reason);
+
+/* Wait (iterating the main context) until @event/@detail arrived for
+ * @path since the last clear, or fail after @timeout_ms. */
+void harness_wait_event (Harness *h, const char *path, int event, int detail,
+                         guint timeout_ms);
+void harness_clear_events (Harness *h);
+/* "2:0,3:0" for the events seen on @path. */
+char *harness_event_string (Harness *h, const char *path);
+
+/* Run a small domain: @name, @extra_os inside <os>, @devices inside
+ * <devices>. */
+char *harness_domain_xml (const char *name, const char *type,
+                          const char *extra_os, const char *devices);
+/* Dead, even if nobody reaped it yet (this machine's PID 1 is slow). */
+gboolean harness_process_gone (GPid pid);
+/* QEMU's pid for a running domain, from its live XML's status file. */
+GPid harness_qemu_pid (Harness *h, const char *name);
