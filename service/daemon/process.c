@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -92,6 +93,21 @@ guestd_process_log_tail (GuestdDomainObj *obj)
 
 /* ---- preflight ---- */
 
+/* Which of the u, g, o search bits would let this process through. */
+static const char *
+search_bit_for (const char *dir)
+{
+  struct stat st;
+
+  if (stat (dir, &st) < 0)
+    return "o+x";
+  if (st.st_uid == geteuid ())
+    return "u+x";
+  if (st.st_gid == getegid () || group_member (st.st_gid))
+    return "g+x";
+  return "o+x";
+}
+
 static gboolean
 check_path_reachable (const char *what, const char *path, gboolean write,
                       GError **error)
@@ -114,8 +130,9 @@ check_path_reachable (const char *what, const char *path, gboolean write,
             g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_OPERATION_INVALID,
                          _("%s %s cannot be reached: directory %s lacks "
                            "search permission for the guest's account; fix "
-                           "with: chmod o+x %s"),
-                         what, path, prefix->str, prefix->str);
+                           "with: chmod %s %s"),
+                         what, path, prefix->str,
+                         search_bit_for (prefix->str), prefix->str);
             return FALSE;
           }
       }

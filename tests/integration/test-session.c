@@ -462,6 +462,31 @@ test_bad_input (Harness *h, gconstpointer data)
       g_assert_null (r);
       harness_assert_dbus_error (error, cases[i].name, cases[i].message);
     }
+  /* A directory the guest's account cannot search is named, with the
+   * fix. (Root searches everything: only as an ordinary user.) */
+  if (geteuid () != 0)
+    {
+      g_autofree char *locked = g_build_filename (h->dir, "locked", NULL);
+      g_autofree char *img = g_build_filename (locked, "disk.img", NULL);
+      g_autofree char *dev = g_strdup_printf (
+        "    <disk type='file'><source file='%s'/><target dev='vda'/></disk>\n",
+        img);
+      g_autofree char *lxml = harness_domain_xml ("locked", "qemu", NULL, dev);
+      g_autofree char *want = g_strdup_printf ("directory %s lacks search "
+                                               "permission", locked);
+      g_autofree char *fix = g_strdup_printf ("chmod u+x %s", locked);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GVariant) r = NULL;
+
+      g_mkdir (locked, 0700);
+      g_assert_true (g_file_set_contents (img, "", 0, NULL));
+      g_chmod (locked, 0600);
+      r = harness_call (h, NULL, CONNECT, "DomainCreateXML",
+                        g_variant_new ("(su)", lxml, 0), "(o)", &error);
+      g_chmod (locked, 0700);
+      harness_assert_dbus_error (error, LIBVIRT_ERROR, want);
+      harness_assert_dbus_error (error, LIBVIRT_ERROR, fix);
+    }
   /* The service is still there, and a failed create left nothing. */
   {
     g_autoptr (GError) error = NULL;
@@ -623,6 +648,89 @@ test_idle_exit (Harness *h, gconstpointer data)
   g_clear_object (&h->service);
 }
 
+/* D-Bus activation with the activation file guestd installs. */
+static void
+test_activation (void)
+{
+  const char *template = g_getenv ("GUESTD_DBUS_SERVICE_TEMPLATE");
+  g_autofree char *dir = g_dir_make_tmp ("guestd-act-XXXXXX", NULL);
+  g_autofree char *services = g_build_filename (dir, "services", NULL);
+  g_autofree char *conf_path = g_build_filename (dir, "bus.conf", NULL);
+  g_autofree char *bus_path = g_build_filename (dir, "bus", NULL);
+  g_autofree char *tmpl = NULL;
+  g_autofree char *libexec = g_path_get_dirname (g_getenv ("GUESTD_SESSION"));
+  g_autofree char *service = NULL;
+  g_autofree char *service_path = g_build_filename (services,
+                                                    "org.libvirt.service", NULL);
+  g_autofree char *conf = NULL;
+  g_autofree char *address = g_strdup_printf ("unix:path=%s", bus_path);
+  g_autoptr (GSubprocessLauncher) l = g_subprocess_launcher_new (
+    G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr (GSubprocess) bus = NULL;
+  g_autoptr (GDBusConnection) conn = NULL;
+  g_autoptr (GVariant) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GRegex) re = g_regex_new ("@libexecdir@", 0, 0, NULL);
+  const char *sub_dirs[] = { "config", "cache", "run", NULL };
+
+  g_assert_nonnull (template);
+  g_assert_true (g_file_get_contents (template, &tmpl, NULL, NULL));
+  service = g_regex_replace_literal (re, tmpl, -1, 0, libexec, 0, NULL);
+  g_mkdir (services, 0700);
+  g_assert_true (g_file_set_contents (service_path, service, -1, NULL));
+  conf = g_strdup_printf (
+    "<busconfig><type>session</type><listen>%s</listen>"
+    "<servicedir>%s</servicedir><policy context='default'>"
+    "<allow send_destination='*' eavesdrop='true'/>"
+    "<allow eavesdrop='true'/><allow own='*'/></policy></busconfig>",
+    address, services);
+  g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
+  for (guint i = 0; sub_dirs[i] != NULL; i++)
+    {
+      g_autofree char *d = g_build_filename (dir, sub_dirs[i], NULL);
+      g_autofree char *var = g_strdup_printf ("XDG_%s_%s",
+                                              i == 2 ? "RUNTIME" : i == 1 ? "CACHE" : "CONFIG",
+                                              i == 2 ? "DIR" : "HOME");
+
+      g_mkdir (d, 0700);
+      /* The bus hands its environment to what it activates. */
+      g_subprocess_launcher_setenv (l, var, d, TRUE);
+    }
+  bus = g_subprocess_launcher_spawn (l, &error, "dbus-daemon", "--nofork",
+                                     "--nopidfile", "--config-file", conf_path,
+                                     NULL);
+  g_assert_no_error (error);
+  for (int i = 0; i < 500 && !g_file_test (bus_path, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10000);
+  conn = g_dbus_connection_new_for_address_sync (
+    address,
+    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+      | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+    NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* Nobody owns org.libvirt: the call starts guestd-session. */
+  r = g_dbus_connection_call_sync (conn, "org.libvirt", "/org/libvirt/QEMU",
+                                   CONNECT, "ListDomains",
+                                   g_variant_new ("(u)", 0),
+                                   G_VARIANT_TYPE ("(ao)"),
+                                   G_DBUS_CALL_FLAGS_NONE, 30000, NULL,
+                                   &error);
+  g_assert_no_error (error);
+  g_dbus_connection_close_sync (conn, NULL, NULL);
+  /* It leaves by itself when idle (120 s): stop it with the bus. */
+  g_subprocess_force_exit (bus);
+  g_subprocess_wait (bus, NULL, NULL);
+  {
+    const char *argv[] = { "pkill", "-f", dir, NULL };
+    const char *rm[] = { "rm", "-rf", dir, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                  NULL, NULL, NULL, NULL);
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                  NULL, NULL, NULL, NULL);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -644,5 +752,6 @@ main (int argc, char **argv)
   ADD ("boot-linux", test_boot_linux);
   ADD ("single-instance", test_single_instance);
   ADD ("idle-exit", test_idle_exit);
+  g_test_add_func ("/session/dbus-activation", test_activation);
   return g_test_run ();
 }
