@@ -20,10 +20,12 @@ struct _GuestdQmp
   GCancellable *cancel;     /* cancels the reader on close */
   GHashTable *pending;      /* id → GTask */
   GQueue writes;            /* GBytes waiting for the socket */
+  GQueue held;              /* commands issued before negotiation ended */
   GBytes *writing;          /* the one being written */
   guint64 next_id;
   GTask *greeting;          /* waiting for the {"QMP": …} line */
   gboolean greeted;
+  gboolean negotiated;      /* qmp_capabilities succeeded */
   gboolean closed;
   GuestdQmpEventFunc event;
   GuestdQmpClosedFunc closed_cb;
@@ -50,6 +52,7 @@ guestd_qmp_unref (GuestdQmp *qmp)
   g_clear_object (&qmp->cancel);
   g_hash_table_unref (qmp->pending);
   g_queue_clear_full (&qmp->writes, (GDestroyNotify) g_bytes_unref);
+  g_queue_clear_full (&qmp->held, (GDestroyNotify) g_bytes_unref);
   g_clear_pointer (&qmp->writing, g_bytes_unref);
   g_free (qmp);
 }
@@ -214,6 +217,7 @@ guestd_qmp_new (GSocketConnection *conn, GuestdQmpEventFunc event,
   qmp->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                         g_object_unref);
   g_queue_init (&qmp->writes);
+  g_queue_init (&qmp->held);
   qmp->next_id = 1;
   qmp->event = event;
   qmp->closed_cb = closed;
@@ -275,7 +279,12 @@ send_command (GuestdQmp *qmp, guint64 id, const char *command,
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, NULL);
-  g_queue_push_tail (&qmp->writes,
+  /* QEMU refuses every command until capabilities are negotiated: a
+   * caller that comes early (a D-Bus call right after a reconnect)
+   * waits for the handshake instead of failing. */
+  g_queue_push_tail (qmp->negotiated || g_str_equal (command, "qmp_capabilities")
+                       ? &qmp->writes
+                       : &qmp->held,
                      g_bytes_new_take (g_strconcat (text, "\n", NULL),
                                        strlen (text) + 1));
   write_next (qmp);
@@ -322,9 +331,15 @@ capabilities_done (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr (JsonNode) ret = guestd_qmp_execute_finish (qmp, res, &error);
 
   if (ret == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  qmp->negotiated = TRUE;
+  while (!g_queue_is_empty (&qmp->held))
+    g_queue_push_tail (&qmp->writes, g_queue_pop_head (&qmp->held));
+  write_next (qmp);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void

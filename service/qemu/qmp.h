@@ -12,7 +12,9 @@ typedef void (*GuestdQmpEventFunc) (GuestdQmp *qmp, const char *event,
 typedef void (*GuestdQmpClosedFunc) (GuestdQmp *qmp, gpointer user_data);
 
 /* Takes over @conn. Callbacks run on the thread-default main context of
- * the caller; @closed runs once, when QEMU goes away or on close(). */
+ * the caller; @closed runs once, when QEMU goes away or on close().
+ * Commands executed before guestd_qmp_handshake_async() has negotiated
+ * capabilities are held and sent once it has. */
 GuestdQmp *guestd_qmp_new (GSocketConnection *conn, GuestdQmpEventFunc event,
                            GuestdQmpClosedFunc closed, gpointer user_data);
 GuestdQmp *guestd_qmp_ref (GuestdQmp *qmp);

@@ -236,7 +236,8 @@ got_result (GObject *source, GAsyncResult *res, gpointer user_data)
 static GAsyncResult *
 wait_for (Wait *w)
 {
-  g_main_loop_run (w->loop);
+  while (w->result == NULL)
+    g_main_loop_run (w->loop);
   return w->result;
 }
 
@@ -280,6 +281,7 @@ start_and_stop (const char *name)
   g_autofree char *line = NULL;
   g_autoptr (GSocketListener) listener = g_socket_listener_new ();
   Wait w = { loop, NULL };
+  Wait early = { loop, NULL };
   GuestdQemuBuildOptions opts;
 
   g_assert_no_error (error);
@@ -317,6 +319,10 @@ start_and_stop (const char *name)
       g_error ("%s: QEMU did not open its monitor: %s", name, err_text);
     }
   qmp = guestd_qmp_new (conn, NULL, NULL, NULL);
+  /* A command issued before the handshake waits for it (QEMU would
+   * refuse it otherwise). */
+  guestd_qmp_execute_async (qmp, "query-status", NULL, NULL, got_result,
+                            &early);
   guestd_qmp_handshake_async (qmp, NULL, got_result, &w);
   if (!guestd_qmp_handshake_finish (qmp, wait_for (&w), &error))
     {
@@ -332,10 +338,9 @@ start_and_stop (const char *name)
     }
   g_clear_object (&w.result);
 
-  guestd_qmp_execute_async (qmp, "query-status", NULL, NULL, got_result, &w);
-  status = guestd_qmp_execute_finish (qmp, wait_for (&w), &error);
+  status = guestd_qmp_execute_finish (qmp, wait_for (&early), &error);
   g_assert_no_error (error);
-  g_clear_object (&w.result);
+  g_clear_object (&early.result);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (status),
                                                   "status"),
                    ==, "prelaunch");
