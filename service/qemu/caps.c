@@ -4,12 +4,15 @@
 
 #include "caps.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <glib-unix.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "conf/xml-writer.h"
 #include "util/error.h"
@@ -191,9 +194,12 @@ probe_emulator (GuestdQemuEmulator *e, GError **error)
     "{\"execute\":\"query-kvm\"}",
     "{\"execute\":\"query-spice\"}",
   };
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GSubprocess) proc = NULL;
   g_autoptr (GDataInputStream) in = NULL;
   g_autoptr (GString) script = g_string_new (NULL);
+  int script_pipe[2];
+  gssize written;
   JsonNode *replies[G_N_ELEMENTS (commands) + 1] = { NULL };
   gboolean ok = TRUE;
   JsonObject *ver;
@@ -202,24 +208,29 @@ probe_emulator (GuestdQemuEmulator *e, GError **error)
     g_string_append_printf (script, "%s\n", commands[i]);
   g_string_append (script, "{\"execute\":\"quit\"}\n");
 
-  /* -machine none: no guest, nothing to emulate; answers in ~0.1 s. */
-  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
-                             | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                             | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                           error, e->path, "-S", "-no-user-config",
-                           "-nodefaults", "-display", "none", "-machine",
-                           "none,accel=tcg", "-qmp", "stdio", NULL);
-  if (proc == NULL)
+  /* The whole script goes into the pipe before QEMU exists (it is far
+   * below the pipe's capacity): a binary that exits at once cannot make
+   * this process write to a closed pipe and die of SIGPIPE. */
+  if (!g_unix_open_pipe (script_pipe, FD_CLOEXEC, error))
     return FALSE;
-  if (!g_output_stream_write_all (g_subprocess_get_stdin_pipe (proc),
-                                  script->str, script->len, NULL, NULL,
-                                  error)
-      || !g_output_stream_close (g_subprocess_get_stdin_pipe (proc), NULL,
-                                 error))
+  written = write (script_pipe[1], script->str, script->len);
+  close (script_pipe[1]);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_take_stdin_fd (launcher, script_pipe[0]);
+  if (written != (gssize) script->len)
     {
-      g_subprocess_force_exit (proc);
+      g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_INTERNAL,
+                   "cannot queue the probe script: %s", g_strerror (errno));
       return FALSE;
     }
+  /* -machine none: no guest, nothing to emulate; answers in ~0.1 s. */
+  proc = g_subprocess_launcher_spawn (launcher, error, e->path, "-S",
+                                      "-no-user-config", "-nodefaults",
+                                      "-display", "none", "-machine",
+                                      "none,accel=tcg", "-qmp", "stdio", NULL);
+  if (proc == NULL)
+    return FALSE;
   in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
   for (guint i = 0; i <= G_N_ELEMENTS (commands) && ok; i++)
     ok = read_reply (in, i == 0 ? "the greeting" : commands[i - 1],
