@@ -1027,28 +1027,16 @@ guestd_process_op_async (GuestdDomainObj *obj, GuestdProcessOp op,
       command = "system_reset";
       break;
     case GUESTD_OP_SUSPEND:
-      if (obj->state == GUESTD_STATE_PAUSED)
-        {
-          g_task_return_new_error (task, GUESTD_ERROR,
-                                   GUESTD_ERROR_OPERATION_INVALID,
-                                   _("domain '%s' is already paused"),
-                                   obj->def->name);
-          g_object_unref (task);
-          return;
-        }
-      command = "stop";
-      break;
     case GUESTD_OP_RESUME:
-      if (obj->state != GUESTD_STATE_PAUSED)
+      /* As libvirt's QEMU driver: pausing a paused guest or resuming a
+       * running one succeeds and changes nothing. */
+      if ((op == GUESTD_OP_SUSPEND) == (obj->state == GUESTD_STATE_PAUSED))
         {
-          g_task_return_new_error (task, GUESTD_ERROR,
-                                   GUESTD_ERROR_OPERATION_INVALID,
-                                   _("domain '%s' is not paused"),
-                                   obj->def->name);
+          g_task_return_boolean (task, TRUE);
           g_object_unref (task);
           return;
         }
-      command = "cont";
+      command = op == GUESTD_OP_SUSPEND ? "stop" : "cont";
       break;
     }
   guestd_process_monitor_async (obj, command, NULL, op_done, task);
