@@ -1,40 +1,63 @@
 #!/bin/sh
 # Build the tiny Linux guest the boot test runs: Debian's own kernel
 # (downloaded with apt-get, not installed) and a busybox initramfs whose
-# /init prints a marker on the serial console and powers off.
+# /init prints a marker on the serial console, then powers off after
+# GUESTD_STAY seconds (a kernel command line word; default 0) or as soon as
+# the host presses the ACPI power button (a libvirt-style shutdown).
 # Usage: make-tiny-linux.sh OUTDIR   (writes OUTDIR/vmlinuz, OUTDIR/initrd)
 # Reuses what OUTDIR already has.
 set -eu
 out=$1
 marker=${GUESTD_BOOT_MARKER:-GUESTD-BOOT-MARKER}
 mkdir -p "$out"
-[ -s "$out/vmlinuz" ] && [ -s "$out/initrd" ] && exit 0
+version=2   # bump when the initramfs changes
+[ -s "$out/vmlinuz" ] && [ -s "$out/initrd" ] \
+  && [ "$(cat "$out/version" 2>/dev/null)" = "$version" ] && exit 0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if [ ! -s "$out/vmlinuz" ]; then
-  pkg=$(apt-cache depends linux-image-amd64 2>/dev/null \
-        | awk '/Depends: linux-image-/ {print $2; exit}')
-  [ -n "$pkg" ] || { echo "no linux-image package known to apt" >&2; exit 1; }
-  (cd "$work" && apt-get download -q "$pkg" > /dev/null)
-  dpkg-deb --fsys-tarfile "$work"/*.deb | tar -x -C "$work" --wildcards './boot/vmlinuz-*'
-  cp "$work"/boot/vmlinuz-* "$out/vmlinuz.tmp"
-  mv "$out/vmlinuz.tmp" "$out/vmlinuz"
-fi
+# The kernel, and the two modules a power button needs (Debian builds
+# them as modules): evdev for /dev/input/event*, button for the ACPI
+# power button.
+pkg=$(apt-cache depends linux-image-amd64 2>/dev/null \
+      | awk '/Depends: linux-image-/ {print $2; exit}')
+[ -n "$pkg" ] || { echo "no linux-image package known to apt" >&2; exit 1; }
+(cd "$work" && apt-get download -q "$pkg" > /dev/null 2>&1)
+dpkg-deb --fsys-tarfile "$work"/*.deb | tar -x -C "$work" --wildcards \
+  './boot/vmlinuz-*' '*/kernel/drivers/input/evdev.ko' \
+  '*/kernel/drivers/acpi/button.ko'
+cp "$work"/boot/vmlinuz-* "$out/vmlinuz.tmp"
+mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 
 # busybox-static's binary: no libraries to copy.
 busybox=/bin/busybox
 root="$work/root"
-mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/lib"
 cp "$busybox" "$root/bin/busybox"
+find "$work/lib/modules" -name '*.ko' -exec cp {} "$root/lib/" \;
 cat > "$root/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t devtmpfs dev /dev 2>/dev/null
-echo "$marker \$(/bin/busybox uname -r)" > /dev/ttyS0
-/bin/busybox sleep \${GUESTD_STAY:-0}
-/bin/busybox poweroff -f
+bb=/bin/busybox
+\$bb insmod /lib/evdev.ko
+\$bb insmod /lib/button.ko
+echo "$marker \$(\$bb uname -r)" > /dev/ttyS0
+# Any event from an input device (only the power button sends one).
+for e in /dev/input/event*; do
+  ( \$bb dd if=\$e bs=24 count=1 > /dev/null 2>&1
+    echo "power button pressed: powering off" > /dev/ttyS0
+    \$bb poweroff -f ) &
+done
+i=0
+while [ \$i -lt \${GUESTD_STAY:-0} ]; do
+  \$bb sleep 1
+  i=\$((i + 1))
+  [ \$((i % 5)) = 0 ] && echo "guest up for \${i}s" > /dev/ttyS0
+done
+\$bb poweroff -f
 INIT
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initrd.tmp"
 mv "$out/initrd.tmp" "$out/initrd"
+echo "$version" > "$out/version"

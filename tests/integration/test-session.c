@@ -542,35 +542,35 @@ test_running_operations (Harness *h, gconstpointer data)
   harness_domain_call (h, path, "Destroy", g_variant_new ("(u)", 0));
 }
 
-static void
-test_boot_linux (Harness *h, gconstpointer data)
+/* A tiny Linux guest (make-tiny-linux.sh) whose serial console goes to
+ * a file; it powers off after @stay seconds or at the power button.
+ * Returns its object path, or NULL (test skipped) without the guest. */
+static char *
+define_tiny_linux (Harness *h, const char *serial, guint stay)
 {
   const char *kdir = g_getenv ("GUESTD_TINY_LINUX");
   g_autofree char *kernel = NULL;
   g_autofree char *initrd = NULL;
-  g_autofree char *serial = g_build_filename (h->dir, "serial.log", NULL);
   g_autofree char *os = NULL;
   g_autofree char *devs = NULL;
   g_autofree char *xml = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *events = NULL;
 
   if (kdir == NULL)
     {
       g_test_skip ("GUESTD_TINY_LINUX is not set");
-      return;
+      return NULL;
     }
   kernel = g_build_filename (kdir, "vmlinuz", NULL);
   initrd = g_build_filename (kdir, "initrd", NULL);
   if (!g_file_test (kernel, G_FILE_TEST_EXISTS))
     {
       g_test_skip ("no tiny Linux guest (make-tiny-linux.sh could not run)");
-      return;
+      return NULL;
     }
   os = g_strdup_printf ("    <kernel>%s</kernel>\n    <initrd>%s</initrd>\n"
-                        "    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>\n",
-                        kernel, initrd);
+                        "    <cmdline>console=ttyS0 panic=-1 quiet "
+                        "GUESTD_STAY=%u</cmdline>\n",
+                        kernel, initrd, stay);
   devs = g_strdup_printf ("    <serial type='file'><source path='%s'/></serial>\n",
                           serial);
   /* ACPI, or "poweroff" has nothing to power off with; more memory than
@@ -586,7 +586,19 @@ test_boot_linux (Harness *h, gconstpointer data)
                          "  <devices>\n%s  </devices>\n"
                          "</domain>\n",
                          os, devs);
-  path = harness_define (h, xml);
+  return harness_define (h, xml);
+}
+
+static void
+test_boot_linux (Harness *h, gconstpointer data)
+{
+  g_autofree char *serial = g_build_filename (h->dir, "serial.log", NULL);
+  g_autofree char *path = define_tiny_linux (h, serial, 0);
+  g_autofree char *out = NULL;
+  g_autofree char *events = NULL;
+
+  if (path == NULL)
+    return;
   harness_clear_events (h);
   harness_domain_call (h, path, "Create", g_variant_new ("(u)", 0));
   /* It prints the marker, powers itself off, and the service sees it. */
@@ -595,6 +607,44 @@ test_boot_linux (Harness *h, gconstpointer data)
   g_assert_nonnull (strstr (out, "GUESTD-BOOT-MARKER"));
   events = harness_event_string (h, path);
   g_assert_cmpstr (events, ==, "2:0,6:1,5:0");
+}
+
+static void
+test_acpi_shutdown (Harness *h, gconstpointer data)
+{
+  g_autofree char *serial = g_build_filename (h->dir, "serial.log", NULL);
+  g_autofree char *path = define_tiny_linux (h, serial, 300);
+  g_autofree char *out = NULL;
+  g_autofree char *events = NULL;
+  int state, reason;
+
+  if (path == NULL)
+    return;
+  harness_clear_events (h);
+  harness_domain_call (h, path, "Create", g_variant_new ("(u)", 0));
+  /* Booted (the marker is out) and staying up. */
+  for (int i = 0; i < 600; i++)
+    {
+      g_clear_pointer (&out, g_free);
+      if (g_file_get_contents (serial, &out, NULL, NULL)
+          && strstr (out, "GUESTD-BOOT-MARKER") != NULL)
+        break;
+      g_usleep (100000);
+    }
+  g_assert_nonnull (strstr (out, "GUESTD-BOOT-MARKER"));
+  harness_get_state (h, path, &state, &reason);
+  g_assert_cmpint (state, ==, 1);
+  /* libvirt's Shutdown: the ACPI power button; the guest powers off. */
+  harness_domain_call (h, path, "Shutdown", g_variant_new ("(u)", 0));
+  harness_wait_event (h, path, STOPPED, 0 /* shutdown */, 60000);
+  g_clear_pointer (&out, g_free);
+  g_assert_true (g_file_get_contents (serial, &out, NULL, NULL));
+  g_assert_nonnull (strstr (out, "power button pressed"));
+  events = harness_event_string (h, path);
+  g_assert_cmpstr (events, ==, "2:0,6:1,5:0");
+  harness_get_state (h, path, &state, &reason);
+  g_assert_cmpint (state, ==, 5);
+  g_assert_cmpint (reason, ==, 1); /* shutoff: shutdown */
 }
 
 static void
@@ -750,6 +800,7 @@ main (int argc, char **argv)
   ADD ("bad-input", test_bad_input);
   ADD ("running-operations", test_running_operations);
   ADD ("boot-linux", test_boot_linux);
+  ADD ("acpi-shutdown", test_acpi_shutdown);
   ADD ("single-instance", test_single_instance);
   ADD ("idle-exit", test_idle_exit);
   g_test_add_func ("/session/dbus-activation", test_activation);
