@@ -66,6 +66,14 @@ name_lost (GDBusConnection *conn, const char *name, gpointer user_data)
 {
   Session *s = user_data;
 
+  if (conn == NULL && s->owned)
+    {
+      /* The user logged out: nothing left to serve; guests keep running
+       * and the next start takes them over. */
+      g_message (_("the session bus went away; exiting"));
+      g_main_loop_quit (s->loop);
+      return;
+    }
   if (conn == NULL)
     g_printerr (_("guestd-session: cannot connect to the session bus\n"));
   else if (!s->owned)

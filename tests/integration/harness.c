@@ -77,7 +77,11 @@ harness_setup (Harness *h)
 
   memset (h, 0, sizeof *h);
   current = h;
+  /* Failed assertions abort (g_error traps); the runner's timeout
+   * terminates. */
   signal (SIGABRT, on_abort);
+  signal (SIGTRAP, on_abort);
+  signal (SIGTERM, on_abort);
   h->dir = g_dir_make_tmp ("guestd-it-XXXXXX", &error);
   g_assert_no_error (error);
   g_chmod (h->dir, 0700);

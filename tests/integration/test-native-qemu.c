@@ -14,7 +14,9 @@
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "conf/domain.h"
 #include "qemu/argv-build.h"
@@ -241,6 +243,13 @@ wait_for (Wait *w)
   return w->result;
 }
 
+/* A failing test must not leave its QEMU behind. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static GSocketConnection *
 connect_monitor (const char *path, GSubprocess *proc)
 {
@@ -298,6 +307,8 @@ start_and_stop (const char *name)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE
                                         | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_subprocess_launcher_set_environ (launcher, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
+                                         NULL);
   for (guint i = 0; i < cmd->env->len; i++)
     {
       g_auto (GStrv) kv = g_strsplit (cmd->env->pdata[i], "=", 2);

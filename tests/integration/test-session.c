@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -700,6 +701,12 @@ test_idle_exit (Harness *h, gconstpointer data)
 
 /* D-Bus activation with the activation file guestd installs. */
 static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
 test_activation (void)
 {
   const char *template = g_getenv ("GUESTD_DBUS_SERVICE_TEMPLATE");
@@ -746,6 +753,7 @@ test_activation (void)
       /* The bus hands its environment to what it activates. */
       g_subprocess_launcher_setenv (l, var, d, TRUE);
     }
+  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
   bus = g_subprocess_launcher_spawn (l, &error, "dbus-daemon", "--nofork",
                                      "--nopidfile", "--config-file", conf_path,
                                      NULL);
