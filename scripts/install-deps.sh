@@ -10,5 +10,5 @@ apt install -y -qq --no-install-recommends \
   libglib2.0-dev libglib2.0-bin libxml2-dev libjson-glib-dev \
   libcap-ng-dev libselinux1-dev libpolkit-gobject-1-dev \
   qemu-system-x86 qemu-utils ovmf \
-  dbus polkitd socat busybox-static cpio ca-certificates \
+  dbus libdbus-1-dev polkitd socat busybox-static cpio ca-certificates \
   > /dev/null

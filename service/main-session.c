@@ -26,9 +26,20 @@ typedef struct
   GuestdDBusService *svc;
   GDBusConnection *conn;
   gboolean owned;
+  gboolean bus_done;       /* the connection attempt has finished */
+  GError *bus_error;
   int exit_code;
   gint timeout;
 } Session;
+
+static void
+got_bus (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Session *s = user_data;
+
+  s->conn = g_bus_get_finish (res, &s->bus_error);
+  s->bus_done = TRUE;
+}
 
 static gboolean
 check_idle (gpointer user_data)
@@ -179,16 +190,20 @@ main (int argc, char **argv)
   if (lock < 0)
     return 1;
   s.loop = g_main_loop_new (NULL, FALSE);
+  /* Connecting (GDBus's own thread) and reading the definitions overlap:
+   * the first caller is answered sooner. */
+  g_bus_get (G_BUS_TYPE_SESSION, NULL, got_bus, &s);
   if (!guestd_driver_load (s.driver, &error))
     {
       g_printerr ("guestd-session: %s\n", error->message);
       return 1;
     }
-  s.conn = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  while (!s.bus_done)
+    g_main_context_iteration (NULL, TRUE);
   if (s.conn == NULL)
     {
       g_printerr (_("guestd-session: cannot connect to the session bus: %s\n"),
-                  error->message);
+                  s.bus_error->message);
       return 1;
     }
   g_dbus_connection_set_exit_on_close (s.conn, FALSE);

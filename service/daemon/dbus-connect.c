@@ -22,7 +22,7 @@ static void
 return_path (GuestdDBusService *svc, GDBusMethodInvocation *inv,
              GuestdDomainObj *obj)
 {
-  g_autofree char *path = guestd_dbus_domain_path (svc, obj);
+  const char *path = guestd_dbus_domain_path (svc, obj);
 
   g_dbus_method_invocation_return_value (inv, g_variant_new ("(o)", path));
 }
@@ -247,7 +247,7 @@ handle_get_capabilities (GuestdDBusService *svc, GuestdDomainObj *unused,
 
   if (d->privileged)
     label = g_strdup_printf ("+%d:+%d", (int) getuid (), (int) getgid ());
-  xml = guestd_capabilities_format (d->caps, label);
+  xml = guestd_capabilities_format (guestd_driver_get_caps (d), label);
   g_dbus_method_invocation_return_value (inv, g_variant_new ("(s)", xml));
   g_object_unref (inv);
 }
@@ -269,7 +269,7 @@ handle_get_domain_capabilities (GuestdDBusService *svc,
       g_object_unref (inv);
       return;
     }
-  xml = guestd_capabilities_format_domain (svc->driver->caps, emulator, arch,
+  xml = guestd_capabilities_format_domain (guestd_driver_get_caps (svc->driver), emulator, arch,
                                            machine, virttype, &error);
   if (xml == NULL)
     return_error_take (inv, error);
@@ -291,7 +291,7 @@ handle_list_domains (GuestdDBusService *svc, GuestdDomainObj *unused,
   g_variant_builder_init (&b, G_VARIANT_TYPE ("ao"));
   for (guint i = 0; i < list->len; i++)
     {
-      g_autofree char *path = guestd_dbus_domain_path (svc, list->pdata[i]);
+      const char *path = guestd_dbus_domain_path (svc, list->pdata[i]);
 
       g_variant_builder_add (&b, "o", path);
     }
@@ -417,7 +417,7 @@ get_lib_version (GuestdDBusService *svc, GuestdDomainObj *obj,
 static GVariant *
 get_version (GuestdDBusService *svc, GuestdDomainObj *obj, GError **error)
 {
-  GuestdCapabilities *caps = svc->driver->caps;
+  GuestdCapabilities *caps = guestd_driver_get_caps (svc->driver);
   guint64 major = 0, minor = 0, micro = 0;
 
   /* The hypervisor's version: the host architecture's QEMU. */

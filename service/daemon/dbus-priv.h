@@ -56,4 +56,5 @@ void guestd_dbus_return_error (GDBusMethodInvocation *inv,
 /* Refuse flags the method does not know, as libvirt does. */
 gboolean guestd_dbus_check_flags (GDBusMethodInvocation *inv, guint flags,
                                   guint supported);
-char *guestd_dbus_domain_path (GuestdDBusService *svc, GuestdDomainObj *obj);
+const char *guestd_dbus_domain_path (GuestdDBusService *svc,
+                                     GuestdDomainObj *obj);

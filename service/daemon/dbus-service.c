@@ -51,7 +51,7 @@ guestd_dbus_check_flags (GDBusMethodInvocation *inv, guint flags,
   return FALSE;
 }
 
-char *
+const char *
 guestd_dbus_domain_path (GuestdDBusService *svc, GuestdDomainObj *obj)
 {
   return guestd_domain_obj_path (svc->base, obj);
@@ -207,14 +207,12 @@ handle_properties (Call *c)
 
 /* ---- dispatch ---- */
 
+/* After the gate: the handler, or the gate's refusal. */
 static void
-authorized (GObject *source, GAsyncResult *res, gpointer user_data)
+run_call (Call *c, GError *refused)
 {
-  Call *c = user_data;
-  g_autoptr (GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (res), &error))
-    guestd_dbus_return_error (c->inv, error);
+  if (refused != NULL)
+    guestd_dbus_return_error (c->inv, refused);
   else if (c->obj != NULL && c->obj->removed)
     {
       g_autoptr (GError) gone = g_error_new (GUESTD_ERROR,
@@ -229,6 +227,15 @@ authorized (GObject *source, GAsyncResult *res, gpointer user_data)
   else
     handle_properties (c);
   call_free (c);
+}
+
+static void
+authorized (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_task_propagate_boolean (G_TASK (res), &error);
+  run_call (user_data, error);
 }
 
 static const char *
@@ -296,14 +303,14 @@ dispatch (GuestdDBusService *svc, GuestdDomainObj *obj,
     }
 
   /* Arguments were checked by GDBus against the introspection; now the
-   * gate, then the handler. */
-  proceed = g_task_new (NULL, NULL, authorized, c);
+   * gate (none on the session bus: the caller is the user), then the
+   * handler. */
   if (svc->authorize == NULL)
     {
-      g_task_return_boolean (proceed, TRUE);
-      g_object_unref (proceed);
+      run_call (c, NULL);
       return;
     }
+  proceed = g_task_new (NULL, NULL, authorized, c);
   svc->authorize (svc, inv, action, obj, proceed, svc->authorize_data);
 }
 
@@ -375,7 +382,7 @@ register_domain (GuestdDBusService *svc, GuestdDomainObj *obj)
   DomainReg *r = g_new0 (DomainReg, 1);
   g_autoptr (GError) error = NULL;
 
-  r->path = guestd_dbus_domain_path (svc, obj);
+  r->path = g_strdup (guestd_dbus_domain_path (svc, obj));
   r->ids[0] = g_dbus_connection_register_object (
     svc->conn, r->path, svc->domain_info->interfaces[0], &domain_vtable,
     domain_handle_new (svc, obj), domain_handle_free, &error);
@@ -420,7 +427,7 @@ on_event (GuestdDriver *d, GuestdDomainObj *obj, GuestdEventType event,
           int detail, gpointer data)
 {
   GuestdDBusService *svc = data;
-  g_autofree char *path = guestd_dbus_domain_path (svc, obj);
+  const char *path = guestd_dbus_domain_path (svc, obj);
 
   g_dbus_connection_emit_signal (svc->conn, NULL, svc->base, CONNECT_IFACE,
                                  "DomainEvent",
@@ -434,7 +441,7 @@ on_signal (GuestdDriver *d, GuestdDomainObj *obj, const char *name,
            GVariant *params, gpointer data)
 {
   GuestdDBusService *svc = data;
-  g_autofree char *path = guestd_dbus_domain_path (svc, obj);
+  const char *path = guestd_dbus_domain_path (svc, obj);
 
   g_dbus_connection_emit_signal (svc->conn, NULL, path, DOMAIN_IFACE, name,
                                  params, NULL);

@@ -40,6 +40,7 @@ guestd_domain_obj_unref (GuestdDomainObj *obj)
   if (obj->pidfd >= 0)
     close (obj->pidfd);
   g_free (obj->qmp_path);
+  g_free (obj->object_path);
   g_ptr_array_unref (obj->exit_waiters);
   g_free (obj);
 }
@@ -65,10 +66,15 @@ guestd_domain_obj_set_state (GuestdDomainObj *obj, GuestdDomainState state,
   obj->reason = reason;
 }
 
-char *
-guestd_domain_obj_path (const char *base, const GuestdDomainObj *obj)
+const char *
+guestd_domain_obj_path (const char *base, GuestdDomainObj *obj)
 {
-  g_autofree char *uuid = g_strdelimit (g_strdup (obj->def->uuid), "-", '_');
+  if (obj->object_path == NULL)
+    {
+      g_autofree char *uuid = g_strdelimit (g_strdup (obj->def->uuid), "-",
+                                            '_');
 
-  return g_strdup_printf ("%s/domain/_%s", base, uuid);
+      obj->object_path = g_strdup_printf ("%s/domain/_%s", base, uuid);
+    }
+  return obj->object_path;
 }

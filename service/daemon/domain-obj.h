@@ -111,6 +111,7 @@ struct _GuestdDomainObj
   GPtrArray *exit_waiters;   /* GTask: Destroy calls waiting for the exit */
   guint kill_timer;
   guint64 balloon_kib;       /* last BALLOON_CHANGE */
+  char *object_path;         /* on the bus; the UUID never changes */
 };
 
 GuestdDomainObj *guestd_domain_obj_new (GuestdDriver *driver,
@@ -125,4 +126,5 @@ GuestdDomainDef *guestd_domain_obj_persistent_def (GuestdDomainObj *obj);
 void guestd_domain_obj_set_state (GuestdDomainObj *obj,
                                   GuestdDomainState state, int reason);
 /* D-Bus object path: /org/libvirt/QEMU/domain/_<uuid, '-' as '_'>. */
-char *guestd_domain_obj_path (const char *base, const GuestdDomainObj *obj);
+/* BASE/domain/_UUID (with '_' for '-'), computed once per object. */
+const char *guestd_domain_obj_path (const char *base, GuestdDomainObj *obj);

@@ -102,6 +102,7 @@ guestd_driver_free (GuestdDriver *d)
   g_array_unref (d->listeners);
   guestd_qemu_conf_free (d->conf);
   guestd_capabilities_free (d->caps);
+  g_free (d->caps_problems);
   g_free (d->uri);
   g_free (d->conf_file);
   g_free (d->config_dir);
@@ -416,7 +417,7 @@ guestd_driver_parse_def (GuestdDriver *d, const char *xml, GError **error)
 
   if (def == NULL)
     return NULL;
-  if (!guestd_capabilities_complete_def (d->caps, def, error))
+  if (!guestd_capabilities_complete_def (guestd_driver_get_caps (d), def, error))
     return NULL;
   return g_steal_pointer (&def);
 }
@@ -795,12 +796,33 @@ guestd_driver_load (GuestdDriver *d, GError **error)
   d->caps = guestd_capabilities_new (d->cache_dir,
                                      (const char *const *) d->conf->emulator_dirs,
                                      d->conf->kvm_device);
-  guestd_capabilities_refresh (d->caps);
-  for (guint i = 0; i < d->caps->problems->len; i++)
-    g_warning ("%s", (char *) d->caps->problems->pdata[i]);
   load_configs (d);
   load_status_files (d);
   return TRUE;
+}
+
+#define CAPS_FRESH_USEC (5 * G_USEC_PER_SEC)
+
+GuestdCapabilities *
+guestd_driver_get_caps (GuestdDriver *d)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *problems = NULL;
+
+  if (d->caps_checked != 0 && now - d->caps_checked < CAPS_FRESH_USEC)
+    return d->caps;
+  guestd_capabilities_refresh (d->caps);
+  d->caps_checked = now;
+  /* Broken emulators are reported once, not at every refresh. */
+  g_ptr_array_add (d->caps->problems, NULL);
+  problems = g_strjoinv ("\n", (char **) d->caps->problems->pdata);
+  g_ptr_array_set_size (d->caps->problems, d->caps->problems->len - 1);
+  if (g_strcmp0 (problems, d->caps_problems) != 0)
+    for (guint i = 0; i < d->caps->problems->len; i++)
+      g_warning ("%s", (char *) d->caps->problems->pdata[i]);
+  g_free (d->caps_problems);
+  d->caps_problems = g_steal_pointer (&problems);
+  return d->caps;
 }
 
 static void

@@ -36,7 +36,9 @@ struct _GuestdDriver
   char *log_dir;           /* NAME.log: QEMU's stderr */
   char *launch;            /* guestd-launch */
   GuestdQemuConf *conf;
-  GuestdCapabilities *caps;
+  GuestdCapabilities *caps; /* use guestd_driver_get_caps() */
+  gint64 caps_checked;     /* monotonic µs of the last refresh; 0: never */
+  char *caps_problems;     /* what was last reported about emulators */
   GPtrArray *domains;      /* GuestdDomainObj, in definition order */
   GHashTable *by_uuid;     /* borrowed */
   GHashTable *by_name;     /* borrowed */
@@ -66,7 +68,13 @@ GuestdDriver *guestd_driver_new_system (const char *root, GError **error);
 void guestd_driver_free (GuestdDriver *driver);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GuestdDriver, guestd_driver_free)
 
-/* Read qemu.conf, the capabilities, every definition and status file;
+/* The emulators, refreshed from the cache when last looked at more than
+ * a few seconds ago (a QEMU installed meanwhile appears; nothing is
+ * probed unless a binary changed). Not read at start-up: the service
+ * answers sooner, and only define/start and capability queries need it. */
+GuestdCapabilities *guestd_driver_get_caps (GuestdDriver *driver);
+
+/* Read qemu.conf, every definition and status file;
  * reconnect to guests that are still running; restore or report the rest.
  * Warnings (bad files) go to the log, not to the caller. */
 gboolean guestd_driver_load (GuestdDriver *driver, GError **error);
