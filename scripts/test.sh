@@ -9,6 +9,7 @@ sh scripts/install-deps.sh
 rm -rf build-ci build-ci-fuzz
 meson setup build-ci --buildtype=debugoptimized -Dwerror=true > /dev/null
 ninja -C build-ci
+ninja -C build-ci guestd-pot   # the message catalogue template builds
 meson test -C build-ci --print-errorlogs --num-processes 2
 
 fuzz=${FUZZ_SECONDS:-60}

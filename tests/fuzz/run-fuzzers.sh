@@ -9,18 +9,19 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-mkdir -p "$work/domain-xml" "$work/qemu-argv" "$work/qemu-conf"
+mkdir -p "$work/domain-xml" "$work/qemu-argv" "$work/qemu-conf" "$work/uri"
 cp "$src"/tests/data/domain/*.xml "$src"/tests/data/domain/canonical/*.xml \
    "$src"/tests/data/native/*.xml "$work/domain-xml/" 2>/dev/null || true
 cp "$src"/tests/data/native/*.args "$work/qemu-argv/"
 cp "$src"/tests/fuzz/corpus/*.conf "$work/qemu-conf/"
+cp "$src"/tests/fuzz/corpus/*.uri "$work/uri/"
 
 crashes=${FUZZ_ARTIFACTS:-$src/$build/fuzz-artifacts}
 mkdir -p "$crashes"
 status=0
 # Full stacks through GLib (built without frame pointers) for reports.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-fast_unwind_on_malloc=0}"
-for t in domain-xml qemu-argv qemu-conf; do
+for t in domain-xml qemu-argv qemu-conf uri; do
   echo "fuzz-$t: ${seconds}s"
   if ! "$src/$build/tests/fuzz/fuzz-$t" -max_total_time="$seconds" \
       -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
