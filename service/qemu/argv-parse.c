@@ -743,6 +743,27 @@ opt_global (GuestdArgvParser *p, const char *opt, const char *arg,
   return OPT_KEEP;
 }
 
+/* VNC's and SPICE's password-secret=ID: the -object secret's data. */
+static gboolean
+take_password_secret (GuestdArgvParser *p, const char *opt, const char *arg,
+                      const char *secret, GuestdGraphicsDef *g, GError **error)
+{
+  GuestdQemuOpts *sec = g_hash_table_lookup (p->objects, secret);
+  const char *data = sec ? guestd_qemu_opts_get (sec, "data") : NULL;
+
+  if (data == NULL)
+    {
+      guestd_argv_error (error, opt, arg,
+                         _("password-secret '%s' names no -object secret "
+                           "with data="),
+                         secret);
+      return FALSE;
+    }
+  g_hash_table_add (p->used_backends, g_strdup (secret));
+  g->passwd = g_strdup (data);
+  return TRUE;
+}
+
 static OptResult
 opt_vnc (GuestdArgvParser *p, const char *opt, const char *arg,
          GError **error)
@@ -817,23 +838,9 @@ opt_vnc (GuestdArgvParser *p, const char *opt, const char *arg,
     }
   if (pw != NULL && !parse_onoff (opt, arg, "password", pw, &pw_on, error))
     return OPT_FAILED;
-  if (secret != NULL)
-    {
-      GuestdQemuOpts *sec = g_hash_table_lookup (p->objects, secret);
-      const char *data = sec ? guestd_qemu_opts_get (sec, "data") : NULL;
-
-      if (data == NULL)
-        {
-          guestd_argv_error (error, opt, arg,
-                             _("password-secret '%s' names no -object secret "
-                               "with data="),
-                             secret);
-          return OPT_FAILED;
-        }
-      g_hash_table_add (p->used_backends, g_strdup (secret));
-      g->passwd = g_strdup (data);
-    }
-  else if (pw_on)
+  if (secret != NULL && !take_password_secret (p, opt, arg, secret, g, error))
+    return OPT_FAILED;
+  if (secret == NULL && pw_on)
     {
       guestd_argv_error (error, opt, arg,
                          _("the password is set over the monitor, so it "
@@ -909,22 +916,8 @@ opt_spice (GuestdArgvParser *p, const char *opt, const char *arg,
         return OPT_FAILED;
       g->gl = b ? GUESTD_TRISTATE_YES : GUESTD_TRISTATE_NO;
     }
-  if (secret != NULL)
-    {
-      GuestdQemuOpts *sec = g_hash_table_lookup (p->objects, secret);
-      const char *data = sec ? guestd_qemu_opts_get (sec, "data") : NULL;
-
-      if (data == NULL)
-        {
-          guestd_argv_error (error, opt, arg,
-                             _("password-secret '%s' names no -object secret "
-                               "with data="),
-                             secret);
-          return OPT_FAILED;
-        }
-      g_hash_table_add (p->used_backends, g_strdup (secret));
-      g->passwd = g_strdup (data);
-    }
+  if (secret != NULL && !take_password_secret (p, opt, arg, secret, g, error))
+    return OPT_FAILED;
   return OPT_HANDLED;
 }
 
