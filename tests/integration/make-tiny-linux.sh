@@ -10,7 +10,7 @@ set -eu
 out=$1
 marker=${GUESTD_BOOT_MARKER:-GUESTD-BOOT-MARKER}
 mkdir -p "$out"
-version=2   # bump when the initramfs changes
+version=3   # bump when the initramfs changes
 [ -s "$out/vmlinuz" ] && [ -s "$out/initrd" ] \
   && [ "$(cat "$out/version" 2>/dev/null)" = "$version" ] && exit 0
 work=$(mktemp -d)
@@ -42,13 +42,18 @@ cat > "$root/init" <<INIT
 bb=/bin/busybox
 \$bb insmod /lib/evdev.ko
 \$bb insmod /lib/button.ko
-echo "$marker \$(\$bb uname -r)" > /dev/ttyS0
-# Any event from an input device (only the power button sends one).
+# Any event from an input device (only the power button sends one)
+# powers off. The devices are opened here, before the marker tells the
+# host the guest is up: a press right after it is not lost.
+n=3
 for e in /dev/input/event*; do
-  ( \$bb dd if=\$e bs=24 count=1 > /dev/null 2>&1
+  eval "exec \$n< \$e"
+  ( \$bb dd bs=24 count=1 <&\$n > /dev/null 2>&1
     echo "power button pressed: powering off" > /dev/ttyS0
     \$bb poweroff -f ) &
+  n=\$((n + 1))
 done
+echo "$marker \$(\$bb uname -r)" > /dev/ttyS0
 i=0
 while [ \$i -lt \${GUESTD_STAY:-0} ]; do
   \$bb sleep 1
