@@ -269,8 +269,9 @@ handle_get_domain_capabilities (GuestdDBusService *svc,
       g_object_unref (inv);
       return;
     }
-  xml = guestd_capabilities_format_domain (guestd_driver_get_caps (svc->driver), emulator, arch,
-                                           machine, virttype, &error);
+  xml = guestd_capabilities_format_domain (guestd_driver_get_caps (svc->driver),
+                                           emulator, arch, machine, virttype,
+                                           &error);
   if (xml == NULL)
     return_error_take (inv, error);
   else

@@ -234,7 +234,10 @@ authorized (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
 
-  g_task_propagate_boolean (G_TASK (res), &error);
+  /* Only a TRUE lets the call through. */
+  if (!g_task_propagate_boolean (G_TASK (res), &error) && error == NULL)
+    error = g_error_new (GUESTD_ERROR, GUESTD_ERROR_ACCESS_DENIED,
+                         _("access denied"));
   run_call (user_data, error);
 }
 

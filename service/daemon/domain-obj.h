@@ -125,6 +125,6 @@ gboolean guestd_domain_obj_is_active (const GuestdDomainObj *obj);
 GuestdDomainDef *guestd_domain_obj_persistent_def (GuestdDomainObj *obj);
 void guestd_domain_obj_set_state (GuestdDomainObj *obj,
                                   GuestdDomainState state, int reason);
-/* D-Bus object path: /org/libvirt/QEMU/domain/_<uuid, '-' as '_'>. */
-/* BASE/domain/_UUID (with '_' for '-'), computed once per object. */
+/* D-Bus object path: BASE/domain/_<uuid, '-' as '_'>, computed once per
+ * object (a process serves one BASE). */
 const char *guestd_domain_obj_path (const char *base, GuestdDomainObj *obj);

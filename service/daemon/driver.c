@@ -417,7 +417,8 @@ guestd_driver_parse_def (GuestdDriver *d, const char *xml, GError **error)
 
   if (def == NULL)
     return NULL;
-  if (!guestd_capabilities_complete_def (guestd_driver_get_caps (d), def, error))
+  if (!guestd_capabilities_complete_def (guestd_driver_get_caps (d), def,
+                                         error))
     return NULL;
   return g_steal_pointer (&def);
 }
@@ -807,21 +808,22 @@ GuestdCapabilities *
 guestd_driver_get_caps (GuestdDriver *d)
 {
   gint64 now = g_get_monotonic_time ();
-  g_autofree char *problems = NULL;
+  g_autoptr (GString) problems = NULL;
 
   if (d->caps_checked != 0 && now - d->caps_checked < CAPS_FRESH_USEC)
     return d->caps;
+  problems = g_string_new (NULL);
   guestd_capabilities_refresh (d->caps);
   d->caps_checked = now;
   /* Broken emulators are reported once, not at every refresh. */
-  g_ptr_array_add (d->caps->problems, NULL);
-  problems = g_strjoinv ("\n", (char **) d->caps->problems->pdata);
-  g_ptr_array_set_size (d->caps->problems, d->caps->problems->len - 1);
-  if (g_strcmp0 (problems, d->caps_problems) != 0)
+  for (guint i = 0; i < d->caps->problems->len; i++)
+    g_string_append_printf (problems, "%s\n",
+                            (char *) d->caps->problems->pdata[i]);
+  if (g_strcmp0 (problems->str, d->caps_problems) != 0)
     for (guint i = 0; i < d->caps->problems->len; i++)
       g_warning ("%s", (char *) d->caps->problems->pdata[i]);
   g_free (d->caps_problems);
-  d->caps_problems = g_steal_pointer (&problems);
+  d->caps_problems = g_string_free (g_steal_pointer (&problems), FALSE);
   return d->caps;
 }
 

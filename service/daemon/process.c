@@ -659,8 +659,9 @@ guestd_process_start_async (GuestdDomainObj *obj, gboolean paused,
   /* The host may have changed since the definition was written; the
    * running guest gets a copy completed for today's host. */
   live = guestd_domain_def_copy (obj->def, &error);
-  if (live == NULL || !guestd_capabilities_complete_def (guestd_driver_get_caps (d), live,
-                                                           &error)
+  if (live == NULL
+      || !guestd_capabilities_complete_def (guestd_driver_get_caps (d), live,
+                                            &error)
       || !preflight (live, &error))
     {
       guestd_domain_def_free (live);

@@ -282,7 +282,8 @@ send_command (GuestdQmp *qmp, guint64 id, const char *command,
   /* QEMU refuses every command until capabilities are negotiated: a
    * caller that comes early (a D-Bus call right after a reconnect)
    * waits for the handshake instead of failing. */
-  g_queue_push_tail (qmp->negotiated || g_str_equal (command, "qmp_capabilities")
+  g_queue_push_tail (qmp->negotiated
+                         || g_str_equal (command, "qmp_capabilities")
                        ? &qmp->writes
                        : &qmp->held,
                      g_bytes_new_take (g_strconcat (text, "\n", NULL),
@@ -332,6 +333,9 @@ capabilities_done (GObject *source, GAsyncResult *res, gpointer user_data)
 
   if (ret == NULL)
     {
+      /* A monitor that cannot negotiate never will: close it, so the
+       * commands held for it fail now instead of waiting forever. */
+      shut (qmp, error->message);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
