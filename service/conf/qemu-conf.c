@@ -496,7 +496,8 @@ guestd_qemu_conf_new (void)
   conf->seccomp_sandbox = TRUE;
   conf->cgroup_device_acl
     = g_strdupv ((char **) guestd_default_cgroup_device_acl);
-  conf->cgroup_controllers = g_new0 (char *, 1);
+  /* Unset means every controller guestd applies; [] means none. */
+  conf->cgroup_controllers = g_strsplit ("devices", ",", -1);
   conf->security_driver = g_new0 (char *, 1);
   conf->emulator_dirs = g_strsplit (DEFAULT_EMULATOR_DIRS, ":", -1);
   conf->kvm_device = g_strdup (DEFAULT_KVM_DEVICE);

@@ -691,7 +691,8 @@ const GuestdDBusMethod guestd_dbus_domain_methods[] = {
   { "Destroy", handle_destroy, GUESTD_ACTION_LIFECYCLE },
   { "GetState", handle_get_state, GUESTD_ACTION_MONITOR },
   { "GetStats", handle_get_stats, GUESTD_ACTION_MONITOR },
-  { "GetXMLDesc", handle_get_xml, GUESTD_ACTION_MONITOR },
+  /* The secure XML carries display passwords: not for mere watchers. */
+  { "GetXMLDesc", handle_get_xml, GUESTD_ACTION_MONITOR, XML_SECURE },
   { "InterfaceAddresses", handle_interface_addresses, GUESTD_ACTION_MONITOR },
   { "Reboot", handle_op, GUESTD_ACTION_LIFECYCLE },
   { "Reset", handle_op, GUESTD_ACTION_LIFECYCLE },

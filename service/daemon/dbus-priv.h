@@ -29,6 +29,9 @@ typedef struct
   const char *name;
   GuestdDBusMethodFunc func;
   const char *action; /* what polkit is asked about */
+  /* Flags (the call's first argument) that reveal secrets: with any of
+   * them set the call needs GUESTD_ACTION_MANAGE. */
+  guint secret_flags;
 } GuestdDBusMethod;
 
 typedef struct

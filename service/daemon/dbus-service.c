@@ -29,6 +29,10 @@ guestd_dbus_return_error (GDBusMethodInvocation *inv, const GError *error)
   if (g_error_matches (error, GUESTD_ERROR, GUESTD_ERROR_ACCESS_DENIED))
     g_dbus_method_invocation_return_dbus_error (
       inv, "org.freedesktop.DBus.Error.AccessDenied", error->message);
+  else if (g_error_matches (error, GUESTD_ERROR, GUESTD_ERROR_AUTH_REQUIRED))
+    g_dbus_method_invocation_return_dbus_error (
+      inv, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired",
+      error->message);
   else if (error->domain == G_DBUS_ERROR)
     g_dbus_method_invocation_return_gerror (inv, error);
   else
@@ -303,6 +307,14 @@ dispatch (GuestdDBusService *svc, GuestdDomainObj *obj,
           return;
         }
       action = c->method->action;
+      if (c->method->secret_flags != 0)
+        {
+          guint flags = 0;
+
+          g_variant_get_child (params, 0, "u", &flags);
+          if (flags & c->method->secret_flags)
+            action = GUESTD_ACTION_MANAGE;
+        }
     }
 
   /* Arguments were checked by GDBus against the introspection; now the
@@ -310,7 +322,14 @@ dispatch (GuestdDBusService *svc, GuestdDomainObj *obj,
    * handler. */
   if (svc->authorize == NULL)
     {
-      run_call (c, NULL);
+      g_autoptr (GError) closed = NULL;
+
+      /* The system instance never runs a call ungated. */
+      if (svc->driver->privileged)
+        closed = g_error_new (GUESTD_ERROR, GUESTD_ERROR_ACCESS_DENIED,
+                              _("no authorization gate; refusing every "
+                                "call"));
+      run_call (c, closed);
       return;
     }
   proceed = g_task_new (NULL, NULL, authorized, c);

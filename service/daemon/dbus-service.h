@@ -11,7 +11,8 @@ typedef struct _GuestdDBusService GuestdDBusService;
 
 /* Decides whether a call may proceed (the system instance asks polkit).
  * @action names what the call does; @obj is the domain or NULL. Must
- * eventually call guestd_dbus_authorized() or return an error on @inv. */
+ * eventually return on @proceed (and unref it): TRUE lets the call run;
+ * FALSE or an error refuses it, and the error is the reply. */
 typedef void (*GuestdDBusAuthorizeFunc) (GuestdDBusService *svc,
                                          GDBusMethodInvocation *inv,
                                          const char *action,

@@ -111,6 +111,7 @@ struct _GuestdDomainObj
   GPtrArray *exit_waiters;   /* GTask: Destroy calls waiting for the exit */
   guint kill_timer;
   guint64 balloon_kib;       /* last BALLOON_CHANGE */
+  struct _GuestdCgroup *cgroup; /* system instance: its device cgroup */
   char *object_path;         /* on the bus; the UUID never changes */
 };
 

@@ -13,6 +13,7 @@
 
 #include "conf/xml-reader.h"
 #include "conf/xml-writer.h"
+#include "daemon/guest-host.h"
 #include "daemon/process.h"
 #include "util/error.h"
 #include "util/file-util.h"
@@ -43,9 +44,14 @@ make_dirs (GuestdDriver *d, GError **error)
 {
   const char *dirs[] = { d->config_dir, d->autostart_dir, d->run_dir,
                          d->lib_dir, d->cache_dir, d->log_dir };
+  /* QEMU runs as another account in the system instance: it must pass
+   * through the directories holding its own (its home, channel sockets,
+   * UEFI variables), and nothing more. */
+  const int modes[] = { 0700, 0700, d->privileged ? 0711 : 0700,
+                        d->privileged ? 0711 : 0700, 0700, 0700 };
 
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-    if (g_mkdir_with_parents (dirs[i], 0700) < 0)
+    if (g_mkdir_with_parents (dirs[i], modes[i]) < 0)
       {
         guestd_set_error_errno (error, errno, _("cannot create %s"), dirs[i]);
         return FALSE;
@@ -101,6 +107,7 @@ guestd_driver_free (GuestdDriver *d)
   g_hash_table_unref (d->by_name);
   g_array_unref (d->listeners);
   guestd_qemu_conf_free (d->conf);
+  guestd_account_free (d->account);
   guestd_capabilities_free (d->caps);
   g_free (d->caps_problems);
   g_free (d->uri);
@@ -790,15 +797,23 @@ guestd_driver_load (GuestdDriver *d, GError **error)
     return FALSE;
   for (guint i = 0; i < d->conf->warnings->len; i++)
     g_warning ("%s", (char *) d->conf->warnings->pdata[i]);
-  if (d->privileged && g_str_equal (d->conf->user, "root"))
-    g_warning (_("%s: guests run as root (user = \"root\"): a compromised "
-                 "QEMU owns the host"),
-               d->conf_file);
+  if (d->privileged)
+    {
+      d->account = guestd_account_resolve (d->conf->user, d->conf->group,
+                                           d->conf_file, error);
+      if (d->account == NULL)
+        return FALSE;
+      if (d->account->uid == 0)
+        g_warning (_("%s: guests run as root (user = \"%s\"): a "
+                     "compromised QEMU owns the host"),
+                   d->conf_file, d->conf->user);
+    }
   d->caps = guestd_capabilities_new (d->cache_dir,
                                      (const char *const *) d->conf->emulator_dirs,
                                      d->conf->kvm_device);
   load_configs (d);
   load_status_files (d);
+  guestd_host_restore_stale (d);
   return TRUE;
 }
 

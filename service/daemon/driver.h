@@ -36,6 +36,9 @@ struct _GuestdDriver
   char *log_dir;           /* NAME.log: QEMU's stderr */
   char *launch;            /* guestd-launch */
   GuestdQemuConf *conf;
+  /* System instance: who guests run as (from qemu.conf, at load). NULL in
+   * the session instance: guests run as the service. */
+  struct _GuestdAccount *account;
   GuestdCapabilities *caps; /* use guestd_driver_get_caps() */
   gint64 caps_checked;     /* monotonic µs of the last refresh; 0: never */
   char *caps_problems;     /* what was last reported about emulators */

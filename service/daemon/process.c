@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "daemon/driver.h"
+#include "daemon/guest-host.h"
 #include "qemu/argv-build.h"
 #include "util/error.h"
 #include "util/glib-compat.h"
@@ -89,87 +90,6 @@ guestd_process_log_tail (GuestdDomainObj *obj)
     if (lines[i][0] != '\0')
       g_string_append_printf (tail, "%s%s", tail->len ? "; " : "", lines[i]);
   return g_string_free (g_steal_pointer (&tail), FALSE);
-}
-
-/* ---- preflight ---- */
-
-/* Which of the u, g, o search bits would let this process through. */
-static const char *
-search_bit_for (const char *dir)
-{
-  struct stat st;
-
-  if (stat (dir, &st) < 0)
-    return "o+x";
-  if (st.st_uid == geteuid ())
-    return "u+x";
-  if (st.st_gid == getegid () || group_member (st.st_gid))
-    return "g+x";
-  return "o+x";
-}
-
-static gboolean
-check_path_reachable (const char *what, const char *path, gboolean write,
-                      GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  /* Walk down from the root so the first directory that blocks the way
-   * is the one named. */
-  {
-    g_auto (GStrv) parts = g_strsplit (dir, "/", -1);
-    g_autoptr (GString) prefix = g_string_new ("");
-
-    for (guint i = 0; parts[i] != NULL; i++)
-      {
-        if (parts[i][0] == '\0')
-          continue;
-        g_string_append_printf (prefix, "/%s", parts[i]);
-        if (access (prefix->str, X_OK) < 0 && errno == EACCES)
-          {
-            g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_OPERATION_INVALID,
-                         _("%s %s cannot be reached: directory %s lacks "
-                           "search permission for the guest's account; fix "
-                           "with: chmod %s %s"),
-                         what, path, prefix->str,
-                         search_bit_for (prefix->str), prefix->str);
-            return FALSE;
-          }
-      }
-  }
-  if (access (path, write ? R_OK | W_OK : R_OK) < 0)
-    {
-      g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_OPERATION_INVALID,
-                   _("cannot use %s %s: %s"), what, path, g_strerror (errno));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-preflight (GuestdDomainDef *def, GError **error)
-{
-  for (guint i = 0; i < def->disks->len; i++)
-    {
-      GuestdDiskDef *d = def->disks->pdata[i];
-      g_autofree char *what = NULL;
-
-      if (d->src == NULL)
-        continue;
-      what = g_strdup_printf (_("disk '%s' image"), d->target);
-      if (!check_path_reachable (what, d->src,
-                                 !d->readonly
-                                   && d->device != GUESTD_DISK_DEVICE_CDROM,
-                                 error))
-        return FALSE;
-    }
-  if (def->os.kernel != NULL
-      && !check_path_reachable (_("kernel"), def->os.kernel, FALSE, error))
-    return FALSE;
-  if (def->os.initrd != NULL
-      && !check_path_reachable (_("initrd"), def->os.initrd, FALSE, error))
-    return FALSE;
-  return TRUE;
 }
 
 /* ---- start ---- */
@@ -520,11 +440,23 @@ prepare_files (GuestdDomainObj *obj, char **channel_dir, char **home,
   const char *dirs[] = { chan, h, nv };
 
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-    if (g_mkdir_with_parents (dirs[i], 0700) < 0)
-      {
-        guestd_set_error_errno (error, errno, _("cannot create %s"), dirs[i]);
+    {
+      if (g_mkdir_with_parents (dirs[i], 0700) < 0)
+        {
+          guestd_set_error_errno (error, errno, _("cannot create %s"),
+                                  dirs[i]);
+          return FALSE;
+        }
+      /* QEMU writes there: its home, its channel sockets. The variable
+       * stores are files handed over one by one. */
+      if (dirs[i] != nv && !guestd_host_own_dir (d, dirs[i], error))
         return FALSE;
-      }
+    }
+  if (d->privileged && chmod (nv, 0711) < 0)
+    {
+      guestd_set_error_errno (error, errno, _("cannot change %s"), nv);
+      return FALSE;
+    }
   /* A UEFI guest's variable store starts as a copy of the template. */
   if (def->os.nvram_template != NULL)
     {
@@ -533,6 +465,9 @@ prepare_files (GuestdDomainObj *obj, char **channel_dir, char **home,
                                 : g_strdup_printf ("%s/%s_VARS.fd", nv,
                                                    def->name);
 
+      /* The live definition names it: it is one of the guest's files. */
+      if (def->os.nvram == NULL)
+        def->os.nvram = g_strdup (path);
       if (!g_file_test (path, G_FILE_TEST_EXISTS))
         {
           g_autofree char *data = NULL;
@@ -558,25 +493,61 @@ prepare_files (GuestdDomainObj *obj, char **channel_dir, char **home,
   return TRUE;
 }
 
+static void
+close_fds (GArray *fds)
+{
+  for (guint i = 0; i < fds->len; i++)
+    if (g_array_index (fds, int, i) >= 0)
+      close (g_array_index (fds, int, i));
+  g_array_set_size (fds, 0);
+}
+
 static gboolean
 launch (GuestdDomainObj *obj, GError **error)
 {
   GuestdDriver *d = obj->driver;
   g_autoptr (GuestdQemuCommand) cmd = NULL;
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) taps = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr (GArray) tap_targets = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr (GArray) source_fds = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr (GArray) target_fds = g_array_new (FALSE, FALSE, sizeof (int));
   g_autofree char *channel_dir = NULL;
   g_autofree char *home = NULL;
   g_autofree char *nvram_dir = NULL;
   g_autofd int mon = -1;
   g_autofd int log = -1;
   GuestdQemuBuildOptions opts;
-  int source_fds[2], target_fds[2] = { MONITOR_FD, LOG_FD };
+  int next_fd = LOG_FD + 1;
   GPid pid = 0;
+  gboolean spawned;
 
   if (!prepare_files (obj, &channel_dir, &home, &nvram_dir, error))
     return FALSE;
   g_free (obj->qmp_path);
   obj->qmp_path = g_strdup_printf ("%s/%s.qmp", d->run_dir, obj->def->name);
+  mon = listen_unix (obj->qmp_path, error);
+  if (mon < 0)
+    return FALSE;
+
+  g_ptr_array_add (argv, g_strdup (d->launch));
+  /* The account, the cgroup and the TAP devices (system instance). */
+  if (!guestd_host_prepare (obj, argv, taps, error))
+    return FALSE;
+  for (guint i = 0; i < taps->len; i++)
+    {
+      int fd = g_array_index (taps, int, i);
+      int target = fd >= 0 ? next_fd++ : -1;
+
+      g_array_append_val (tap_targets, target);
+      if (fd < 0)
+        continue;
+      g_array_append_val (source_fds, fd);
+      g_array_append_val (target_fds, target);
+      g_ptr_array_add (argv, g_strdup ("--keep-fd"));
+      g_ptr_array_add (argv, g_strdup_printf ("%d", target));
+    }
+
   guestd_qemu_build_options_init (&opts);
   opts.qmp_fd = MONITOR_FD;
   opts.paused = TRUE;
@@ -586,37 +557,41 @@ launch (GuestdDomainObj *obj, GError **error)
   opts.home = home;
   opts.nvram_dir = nvram_dir;
   opts.manage_lifecycle = TRUE;
+  opts.tap_fds = (const int *) tap_targets->data;
+  opts.n_tap_fds = tap_targets->len;
   cmd = guestd_qemu_build_command (obj->def, &opts, error);
-  if (cmd == NULL)
-    return FALSE;
-  mon = listen_unix (obj->qmp_path, error);
-  if (mon < 0)
-    return FALSE;
-  log = open_log (obj, cmd, error);
-  if (log < 0)
-    return FALSE;
+  if (cmd == NULL || (log = open_log (obj, cmd, error)) < 0)
+    goto fail;
 
-  g_ptr_array_add (argv, d->launch);
-  g_ptr_array_add (argv, (char *) "--log-fd");
-  g_ptr_array_add (argv, (char *) G_STRINGIFY (LOG_FD));
-  g_ptr_array_add (argv, (char *) "--keep-fd");
-  g_ptr_array_add (argv, (char *) G_STRINGIFY (MONITOR_FD));
-  g_ptr_array_add (argv, (char *) "--umask");
-  g_ptr_array_add (argv, (char *) "0077");
-  g_ptr_array_add (argv, (char *) "--");
+  g_ptr_array_add (argv, g_strdup ("--log-fd"));
+  g_ptr_array_add (argv, g_strdup (G_STRINGIFY (LOG_FD)));
+  g_ptr_array_add (argv, g_strdup ("--keep-fd"));
+  g_ptr_array_add (argv, g_strdup (G_STRINGIFY (MONITOR_FD)));
+  g_ptr_array_add (argv, g_strdup ("--umask"));
+  g_ptr_array_add (argv, g_strdup ("0077"));
+  g_ptr_array_add (argv, g_strdup ("--"));
   for (guint i = 0; i < cmd->argv->len; i++)
-    g_ptr_array_add (argv, cmd->argv->pdata[i]);
+    g_ptr_array_add (argv, g_strdup (cmd->argv->pdata[i]));
   g_ptr_array_add (argv, NULL);
   g_ptr_array_add (cmd->env, NULL);
 
-  source_fds[0] = mon;
-  source_fds[1] = log;
-  if (!g_spawn_async_with_pipes_and_fds (NULL, (const char *const *) argv->pdata,
-                                         (const char *const *) cmd->env->pdata,
-                                         G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                                         -1, -1, -1, source_fds, target_fds, 2,
-                                         &pid, NULL, NULL, NULL, error))
-    return FALSE;
+  g_array_prepend_val (source_fds, log);
+  g_array_prepend_val (source_fds, mon);
+  {
+    int fixed[] = { MONITOR_FD, LOG_FD };
+
+    g_array_prepend_vals (target_fds, fixed, 2);
+  }
+  spawned = g_spawn_async_with_pipes_and_fds (
+    NULL, (const char *const *) argv->pdata,
+    (const char *const *) cmd->env->pdata, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+    NULL, -1, -1, -1, (const int *) source_fds->data,
+    (const int *) target_fds->data, source_fds->len, &pid, NULL, NULL, NULL,
+    error);
+  /* QEMU holds the TAP devices now; they go away with it. */
+  close_fds (taps);
+  if (!spawned)
+    goto fail;
   obj->pid = pid;
   obj->our_child = TRUE;
   obj->start_time = guestd_process_start_time (pid);
@@ -629,10 +604,16 @@ launch (GuestdDomainObj *obj, GError **error)
       kill (pid, SIGKILL);
       waitpid (pid, NULL, 0);
       obj->pid = 0;
+      guestd_host_release (obj);
       return FALSE;
     }
   watch_process (obj);
   return TRUE;
+
+fail:
+  close_fds (taps);
+  guestd_host_release (obj);
+  return FALSE;
 }
 
 void
@@ -662,7 +643,7 @@ guestd_process_start_async (GuestdDomainObj *obj, gboolean paused,
   if (live == NULL
       || !guestd_capabilities_complete_def (guestd_driver_get_caps (d), live,
                                             &error)
-      || !preflight (live, &error))
+      || !guestd_host_preflight (d, live, &error))
     {
       guestd_domain_def_free (live);
       g_task_return_error (task, g_steal_pointer (&error));
@@ -765,6 +746,9 @@ handle_exit (GuestdDomainObj *obj)
     }
   if (obj->qmp_path != NULL)
     g_unlink (obj->qmp_path);
+  /* Files back to their owners, the cgroup gone: before anybody hears
+   * that the guest stopped. */
+  guestd_host_release (obj);
   guestd_driver_remove_status (d, obj);
 
   if (obj->destroying)
@@ -1228,6 +1212,7 @@ guestd_process_reconnect (GuestdDomainObj *obj, GPid pid, guint64 start_time,
   obj->pid = pid;
   obj->start_time = start_time;
   obj->our_child = FALSE;
+  guestd_host_reattach (obj);
   obj->qmp_path = g_strdup (monitor);
   guestd_domain_obj_set_state (obj, state, reason);
   obj->pidfd = is_our_qemu (pid, start_time, obj->def->name)

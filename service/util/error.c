@@ -39,6 +39,8 @@ guestd_error_prefix (GuestdErrorCode code)
       return "authentication cancelled";
     case GUESTD_ERROR_NO_CONNECT:
       return "failed to connect to the hypervisor";
+    case GUESTD_ERROR_AUTH_REQUIRED:
+      return "authentication required";
     case GUESTD_ERROR_SYSTEM:
     default:
       return NULL;

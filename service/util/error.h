@@ -23,6 +23,8 @@ typedef enum
   GUESTD_ERROR_NATIVE,             /* bad qemu-argv native config */
   GUESTD_ERROR_AUTH_CANCELLED,     /* the user dismissed the dialog */
   GUESTD_ERROR_NO_CONNECT,         /* cannot reach the service */
+  GUESTD_ERROR_AUTH_REQUIRED,      /* polkit wants a password, the caller
+                                      did not allow interaction */
 } GuestdErrorCode;
 
 GQuark guestd_error_quark (void);

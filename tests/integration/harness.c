@@ -3,9 +3,13 @@
 
 #include "harness.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 
 static char *
@@ -42,6 +46,7 @@ on_domain_event (GDBusConnection *conn, const char *sender, const char *path,
 static Harness *current;
 
 static void kill_leftover_qemu (Harness *h);
+static void connect_bus (Harness *h, const char *bus_path);
 
 static void
 on_abort (int sig)
@@ -53,6 +58,8 @@ on_abort (int sig)
       kill_leftover_qemu (current);
       if (current->service != NULL)
         g_subprocess_force_exit (current->service);
+      if (current->polkitd != NULL)
+        g_subprocess_force_exit (current->polkitd);
       if (current->bus != NULL)
         g_subprocess_force_exit (current->bus);
     }
@@ -66,13 +73,10 @@ die_with_parent (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
-void
-harness_setup (Harness *h)
+static void
+init_scratch (Harness *h)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSubprocessLauncher) l = NULL;
-  g_autofree char *bus_path = NULL;
-  g_autofree char *listen = NULL;
   g_autofree char *run = NULL;
 
   memset (h, 0, sizeof *h);
@@ -87,9 +91,20 @@ harness_setup (Harness *h)
   g_chmod (h->dir, 0700);
   run = sub (h, "run");
   g_mkdir (run, 0700);
+  h->status_dir = sub (h, "run/guestd/qemu");
   h->events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
   h->service_args = g_ptr_array_new_with_free_func (g_free);
+}
 
+void
+harness_setup (Harness *h)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) l = NULL;
+  g_autofree char *bus_path = NULL;
+  g_autofree char *listen = NULL;
+
+  init_scratch (h);
   bus_path = sub (h, "bus");
   listen = g_strdup_printf ("unix:path=%s", bus_path);
   l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
@@ -100,6 +115,14 @@ harness_setup (Harness *h)
                                         "--address", listen, NULL);
   g_assert_no_error (error);
   h->address = g_steal_pointer (&listen);
+  connect_bus (h, bus_path);
+}
+
+static void
+connect_bus (Harness *h, const char *bus_path)
+{
+  g_autoptr (GError) error = NULL;
+
   for (int i = 0; i < 500 && !g_file_test (bus_path, G_FILE_TEST_EXISTS); i++)
     g_usleep (10000);
   h->conn = g_dbus_connection_new_for_address_sync (
@@ -142,6 +165,16 @@ harness_start_service (Harness *h, ...)
   va_list ap;
 
   g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+  if (h->system)
+    {
+      g_subprocess_launcher_setenv (l, "DBUS_SYSTEM_BUS_ADDRESS", h->address,
+                                    TRUE);
+      g_ptr_array_add (argv, (char *) g_getenv ("GUESTD_SYSTEM"));
+      g_ptr_array_add (argv, (char *) "--root");
+      g_ptr_array_add (argv, h->root);
+    }
+  else
+    g_ptr_array_add (argv, (char *) g_getenv ("GUESTD_SESSION"));
   g_subprocess_launcher_setenv (l, "DBUS_SESSION_BUS_ADDRESS", h->address, TRUE);
   g_subprocess_launcher_setenv (l, "XDG_CONFIG_HOME", config, TRUE);
   /* One emulator probe for the whole run, when the caller shares a cache. */
@@ -149,7 +182,6 @@ harness_start_service (Harness *h, ...)
                                 TRUE);
   g_subprocess_launcher_setenv (l, "XDG_RUNTIME_DIR", run, TRUE);
   g_subprocess_launcher_setenv (l, "HOME", home, TRUE);
-  g_ptr_array_add (argv, (char *) g_getenv ("GUESTD_SESSION"));
   va_start (ap, h);
   while ((a = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (argv, (char *) a);
@@ -182,7 +214,7 @@ harness_kill_service (Harness *h, int sig)
 static void
 kill_leftover_qemu (Harness *h)
 {
-  g_autofree char *run = sub (h, "run/guestd/qemu");
+  const char *run = h->status_dir;
   g_autoptr (GDir) d = g_dir_open (run, 0, NULL);
   const char *name;
 
@@ -209,6 +241,12 @@ harness_teardown (Harness *h)
 
   kill_leftover_qemu (h);
   harness_kill_service (h, SIGTERM);
+  if (h->polkitd != NULL)
+    {
+      g_subprocess_force_exit (h->polkitd);
+      g_subprocess_wait (h->polkitd, NULL, NULL);
+      g_clear_object (&h->polkitd);
+    }
   if (h->subscription)
     g_dbus_connection_signal_unsubscribe (h->conn, h->subscription);
   g_clear_object (&h->conn);
@@ -224,6 +262,8 @@ harness_teardown (Harness *h)
   g_clear_pointer (&h->service_args, g_ptr_array_unref);
   g_free (h->address);
   g_free (h->dir);
+  g_free (h->root);
+  g_free (h->status_dir);
   current = NULL;
 }
 
@@ -393,8 +433,8 @@ harness_domain_xml (const char *name, const char *type, const char *extra_os,
 GPid
 harness_qemu_pid (Harness *h, const char *name)
 {
-  g_autofree char *file = g_strdup_printf ("run/guestd/qemu/%s.xml", name);
-  g_autofree char *path = sub (h, file);
+  g_autofree char *file = g_strdup_printf ("%s.xml", name);
+  g_autofree char *path = g_build_filename (h->status_dir, file, NULL);
   g_autofree char *text = NULL;
   const char *p;
 
@@ -415,4 +455,198 @@ harness_process_gone (GPid pid)
     return TRUE;
   p = strrchr (text, ')');
   return p != NULL && p[2] == 'Z';
+}
+
+/* ---- the system instance ---- */
+
+static void
+run_or_die (const char *const *argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", argv[0], err);
+}
+
+void
+harness_enter_namespaces (void)
+{
+  const char *lo[] = { "ip", "link", "set", "lo", "up", NULL };
+
+  /* Before any thread exists: unshare() refuses a threaded process. */
+  if (unshare (CLONE_NEWNS | CLONE_NEWNET) < 0)
+    g_error ("unshare: %s", g_strerror (errno));
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    g_error ("making mounts private: %s", g_strerror (errno));
+  run_or_die (lo);
+}
+
+static void
+bind_dir (const char *src, const char *target)
+{
+  if (mount (src, target, NULL, MS_BIND, NULL) < 0)
+    g_error ("bind-mounting %s on %s: %s", src, target, g_strerror (errno));
+}
+
+static void
+copy_into (const char *file, const char *dir, const char *name)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *target = g_build_filename (dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_file_get_contents (file, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (target, text, -1, &error);
+  g_assert_no_error (error);
+  g_chmod (target, 0644);
+}
+
+static void
+wait_for_name (Harness *h, const char *name, GSubprocess *owner)
+{
+  for (int i = 0; i < 1000; i++)
+    {
+      g_autoptr (GVariant) r = g_dbus_connection_call_sync (
+        h->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+        "org.freedesktop.DBus", "NameHasOwner", g_variant_new ("(s)", name),
+        G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+      gboolean has = FALSE;
+
+      if (r != NULL)
+        g_variant_get (r, "(b)", &has);
+      if (has)
+        return;
+      g_assert_nonnull (g_subprocess_get_identifier (owner));
+      g_usleep (10000);
+    }
+  g_error ("%s did not appear on the bus", name);
+}
+
+void
+harness_setup_system (Harness *h, const char *rules)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) l = NULL;
+  g_autofree char *bus_path = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *conf_path = NULL;
+  g_autofree char *actions = NULL;
+  g_autofree char *rules_dir = NULL;
+  g_autofree char *rules_path = NULL;
+
+  init_scratch (h);
+  h->system = TRUE;
+  /* polkitd and the guests' account pass through it. */
+  g_chmod (h->dir, 0755);
+  h->root = sub (h, "root");
+  g_mkdir (h->root, 0755);
+  g_free (h->status_dir);
+  h->status_dir = g_build_filename (h->root, RUNSTATEDIR, "guestd", "qemu",
+                                    NULL);
+
+  /* polkit sees guestd's actions and rules, and the test's. */
+  actions = sub (h, "polkit-actions");
+  rules_dir = sub (h, "polkit-rules");
+  g_mkdir (actions, 0755);
+  g_mkdir (rules_dir, 0755);
+  copy_into (g_getenv ("GUESTD_POLKIT_POLICY"), actions, "org.guestd.policy");
+  copy_into (g_getenv ("GUESTD_POLKIT_RULES"), rules_dir, "50-guestd.rules");
+  if (rules != NULL)
+    {
+      rules_path = g_build_filename (rules_dir, "40-test.rules", NULL);
+      g_file_set_contents (rules_path, rules, -1, &error);
+      g_assert_no_error (error);
+      g_chmod (rules_path, 0644);
+    }
+  bind_dir (actions, "/usr/share/polkit-1/actions");
+  bind_dir (rules_dir, "/etc/polkit-1/rules.d");
+
+  /* A system bus like Debian's, with guestd's and polkit's policies. */
+  bus_path = sub (h, "system_bus_socket");
+  conf = g_strdup_printf (
+    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus "
+    "Configuration 1.0//EN\" "
+    "\"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+    "<busconfig>\n"
+    "  <type>system</type>\n"
+    "  <listen>unix:path=%s</listen>\n"
+    "  <auth>EXTERNAL</auth>\n"
+    "  <policy context='default'>\n"
+    "    <allow user='*'/>\n"
+    "    <deny own='*'/>\n"
+    "    <deny send_type='method_call'/>\n"
+    "    <allow send_type='signal'/>\n"
+    "    <allow send_requested_reply='true' send_type='method_return'/>\n"
+    "    <allow send_requested_reply='true' send_type='error'/>\n"
+    "    <allow receive_type='method_call'/>\n"
+    "    <allow receive_type='method_return'/>\n"
+    "    <allow receive_type='error'/>\n"
+    "    <allow receive_type='signal'/>\n"
+    "    <allow send_destination='org.freedesktop.DBus' "
+    "send_interface='org.freedesktop.DBus'/>\n"
+    "    <allow send_destination='org.freedesktop.DBus' "
+    "send_interface='org.freedesktop.DBus.Introspectable'/>\n"
+    "  </policy>\n"
+    "  <include>/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf"
+    "</include>\n"
+    "  <include>%s</include>\n"
+    "</busconfig>\n",
+    bus_path, g_getenv ("GUESTD_DBUS_SYSTEM_POLICY"));
+  conf_path = sub (h, "system-bus.conf");
+  g_file_set_contents (conf_path, conf, -1, &error);
+  g_assert_no_error (error);
+  l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+  h->bus = g_subprocess_launcher_spawn (l, &error, "dbus-daemon",
+                                        "--nofork", "--nopidfile",
+                                        "--config-file", conf_path, NULL);
+  g_assert_no_error (error);
+  h->address = g_strdup_printf ("unix:path=%s", bus_path);
+  connect_bus (h, bus_path);
+  g_chmod (bus_path, 0666);
+
+  /* The real polkitd, started as root like the system starts it (it
+   * switches to its own account by itself). */
+  g_subprocess_launcher_setenv (l, "DBUS_SYSTEM_BUS_ADDRESS", h->address,
+                                TRUE);
+  h->polkitd = g_subprocess_launcher_spawn (
+    l, &error, "/usr/lib/polkit-1/polkitd", "--no-debug", NULL);
+  g_assert_no_error (error);
+  wait_for_name (h, "org.freedesktop.PolicyKit1", h->polkitd);
+}
+
+int
+harness_run_as (Harness *h, const char *user, const char *const *argv,
+                char **out, char **err)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) full = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GSubprocess) p = NULL;
+  struct passwd *pw = getpwnam (user);
+
+  g_assert_nonnull (pw);
+  g_ptr_array_add (full, g_strdup ("setpriv"));
+  g_ptr_array_add (full, g_strdup_printf ("--reuid=%u", (guint) pw->pw_uid));
+  g_ptr_array_add (full, g_strdup_printf ("--regid=%u", (guint) pw->pw_gid));
+  g_ptr_array_add (full, g_strdup ("--init-groups"));
+  g_ptr_array_add (full, g_strdup ("env"));
+  g_ptr_array_add (full, g_strdup_printf ("DBUS_SYSTEM_BUS_ADDRESS=%s",
+                                          h->address));
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (full, g_strdup (argv[i]));
+  g_ptr_array_add (full, NULL);
+  p = g_subprocess_newv ((const char *const *) full->pdata,
+                         G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                           | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                         &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (p, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (p);
 }

@@ -22,10 +22,26 @@ typedef struct
   GPtrArray *events;    /* HarnessEvent */
   guint subscription;
   GPtrArray *service_args;
+  /* System mode: guestd-system under --root ROOT on a private system bus
+   * with the real polkitd. */
+  gboolean system;
+  char *root;
+  GSubprocess *polkitd;
+  char *status_dir;     /* where the service keeps status XML files */
 } Harness;
 
 /* Scratch dirs and the bus; then the service (with @args, NULL-ended). */
 void harness_setup (Harness *h);
+/* The system instance instead: call harness_enter_namespaces() first
+ * thing in main() (a private mount and network namespace, so polkit's
+ * actions and rules can be bind-mounted and bridges made); @rules is an
+ * extra polkit rules file's text (may be NULL). A private system bus
+ * with guestd's bus policy, polkitd as its own user, and ROOT. */
+void harness_enter_namespaces (void);
+void harness_setup_system (Harness *h, const char *rules);
+/* Run @argv as @user (setpriv); its exit status, stdout and stderr. */
+int harness_run_as (Harness *h, const char *user, const char *const *argv,
+                    char **out, char **err);
 void harness_start_service (Harness *h, ...) G_GNUC_NULL_TERMINATED;
 /* Signal the service and wait for it to go. */
 void harness_kill_service (Harness *h, int sig);

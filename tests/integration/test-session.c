@@ -668,7 +668,7 @@ test_single_instance (Harness *h, gconstpointer data)
   g_subprocess_communicate_utf8 (second, NULL, NULL, NULL, &err, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 1);
-  g_assert_nonnull (strstr (err, "already manages this user's guests"));
+  g_assert_nonnull (strstr (err, "already manages these guests"));
 }
 
 static void

@@ -1,0 +1,28 @@
+/* What both services do once configured: one instance per state
+ * directory, the bus connection overlapped with loading the guests, the
+ * org.libvirt objects, the bus name, signals and the idle exit. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "daemon/dbus-service.h"
+#include "daemon/driver.h"
+
+typedef struct
+{
+  const char *prog;        /* "guestd-session": messages */
+  GBusType bus_type;
+  const char *bus_label;   /* "session bus" as messages say it */
+  GuestdDriver *driver;    /* created; loaded here */
+  int timeout;             /* idle seconds before exiting; 0: never */
+  /* Runs after the objects exist and before any call is dispatched (the
+   * system instance installs its authorization gate there). FALSE with
+   * @error stops the service. */
+  gboolean (*prepare) (GuestdDBusService *svc, gpointer data,
+                       GError **error);
+  gpointer data;
+} GuestdServeOptions;
+
+/* Serve until a signal, the idle timeout or the bus going away; the exit
+ * status for main(). */
+int guestd_serve (const GuestdServeOptions *opts);

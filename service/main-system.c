@@ -1,0 +1,100 @@
+/* guestd-system: the privileged instance on the system bus. Every call is
+ * authorized by polkit; guests run as the qemu.conf account with no
+ * capabilities, in a device cgroup, on disks handed to that account for
+ * their lifetime. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "daemon/driver.h"
+#include "daemon/serve.h"
+#include "system/polkit-gate.h"
+#include "util/i18n.h"
+
+static gboolean
+install_gate (GuestdDBusService *svc, gpointer data, GError **error)
+{
+  PolkitAuthority **authority = data;
+
+  /* Without polkit nothing may be allowed: refuse to start rather than
+   * serve calls nobody can authorize. */
+  *authority = polkit_authority_get_sync (NULL, error);
+  if (*authority == NULL)
+    {
+      g_prefix_error (error, _("cannot reach polkit: "));
+      return FALSE;
+    }
+  guestd_polkit_gate_install (svc, *authority);
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GOptionContext) ctx = NULL;
+  g_autoptr (GuestdDriver) driver = NULL;
+  g_autoptr (PolkitAuthority) authority = NULL;
+  g_autofree char *root = NULL;
+  gboolean version = FALSE;
+  GuestdServeOptions o = {
+    .prog = "guestd-system",
+    .bus_type = G_BUS_TYPE_SYSTEM,
+    .timeout = 0,
+    .prepare = install_gate,
+    .data = &authority,
+  };
+  GOptionEntry entries[] = {
+    { "root", 0, 0, G_OPTION_ARG_FILENAME, &root,
+      N_("Keep configuration and state under DIR instead of / (tests)"),
+      N_("DIR") },
+    { "timeout", 't', 0, G_OPTION_ARG_INT, &o.timeout,
+      N_("Exit after SECONDS idle with no clients and no running guests (0: "
+         "never, the default)"),
+      N_("SECONDS") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"),
+      NULL },
+    { NULL },
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  o.bus_label = _("system bus");
+
+  ctx = g_option_context_new (NULL);
+  g_option_context_set_summary (ctx, _("The guestd system instance: QEMU "
+                                       "guests of the host, run as an "
+                                       "unprivileged account, on the system "
+                                       "bus as org.libvirt."));
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      g_printerr ("guestd-system: %s\n", error->message);
+      return 2;
+    }
+  if (version)
+    {
+      printf ("guestd-system %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (geteuid () != 0)
+    {
+      g_printerr (_("guestd-system: must run as root (it hands disks to the "
+                    "guests' account and confines them); for guests of your "
+                    "own use guestd-session\n"));
+      return 1;
+    }
+
+  driver = guestd_driver_new_system (root, &error);
+  if (driver == NULL)
+    {
+      g_printerr ("guestd-system: %s\n", error->message);
+      return 1;
+    }
+  o.driver = driver;
+  return guestd_serve (&o);
+}

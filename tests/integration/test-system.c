@@ -1,0 +1,761 @@
+/* guestd-system for real, as root: a private system bus with guestd's bus
+ * policy, the real polkitd (guestd's actions and rules bind-mounted in a
+ * private mount namespace), real accounts, real QEMU (TCG) guests as the
+ * qemu account, real xattrs, cgroups and a bridge in a private network
+ * namespace. Skips unless root. */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define CONNECT "org.libvirt.Connect"
+#define DOMAIN "org.libvirt.Domain"
+#define PROPS "org.freedesktop.DBus.Properties"
+
+#define DENIED_USER "guestd-test"      /* no rule for it */
+#define ALLOWED_USER "guestd-t-ok"     /* the test's rule allows it */
+#define GROUP_USER "guestd-t-grp"      /* member of the polkit group */
+#define ORIG_UID 1234                  /* images' owner before a guest */
+#define ORIG_GID 5678
+
+/* Everything the test's rule lets through: all of guestd to one user,
+ * and starting one domain by name (the details reach polkit). */
+static const char test_rules[]
+  = "polkit.addRule(function(action, subject) {\n"
+    "  if (action.id.indexOf('org.guestd.') == 0 &&\n"
+    "      subject.user == '" ALLOWED_USER "')\n"
+    "    return polkit.Result.YES;\n"
+    "  if (action.id == 'org.guestd.domain.lifecycle' &&\n"
+    "      action.lookup('domain_name') == 'sys-open')\n"
+    "    return polkit.Result.YES;\n"
+    "});\n";
+
+static Harness H;
+static Harness *h = &H;
+static char *images;
+static uid_t qemu_uid;
+static gid_t qemu_gid;
+
+/* ---- set-up ---- */
+
+static void
+run (const char *cmdline)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_spawn_command_line_sync (cmdline, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s: %s", cmdline, err);
+}
+
+static void
+ensure_user (const char *user, const char *group)
+{
+  g_autofree char *add = NULL;
+
+  if (getpwnam (user) == NULL)
+    {
+      add = g_strdup_printf ("useradd --system --no-create-home --shell "
+                             "/usr/sbin/nologin %s",
+                             user);
+      run (add);
+    }
+  if (group != NULL)
+    {
+      g_autofree char *mod = g_strdup_printf ("usermod -a -G %s %s", group,
+                                              user);
+      run (mod);
+    }
+}
+
+static void
+setup_accounts (void)
+{
+  g_autofree char *sysusers = g_strdup_printf ("systemd-sysusers %s",
+                                               g_getenv ("GUESTD_SYSUSERS"));
+  struct passwd *pw;
+
+  /* The accounts guestd installs (qemu, kvm, guestd), as installed. */
+  run (sysusers);
+  pw = getpwnam (QEMU_USER);
+  g_assert_nonnull (pw);
+  qemu_uid = pw->pw_uid;
+  qemu_gid = getgrnam (QEMU_GROUP)->gr_gid;
+  ensure_user (DENIED_USER, NULL);
+  ensure_user (ALLOWED_USER, NULL);
+  ensure_user (GROUP_USER, POLKIT_GROUP);
+}
+
+static void
+write_qemu_conf (const char *text)
+{
+  g_autofree char *dir = g_build_filename (h->root, SYSCONFDIR, "guestd",
+                                           NULL);
+  g_autofree char *path = g_build_filename (dir, "qemu.conf", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_mkdir_with_parents (dir, 0755);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+restart_service (void)
+{
+  harness_kill_service (h, SIGTERM);
+  harness_start_service (h, NULL);
+}
+
+/* ---- helpers ---- */
+
+static char *
+image (const char *name, gsize size, uid_t uid, gid_t gid, mode_t mode)
+{
+  char *path = g_build_filename (images, name, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *zero = g_malloc0 (size);
+
+  g_file_set_contents (path, zero, size, &error);
+  g_assert_no_error (error);
+  g_assert_no_errno (chown (path, uid, gid));
+  g_assert_no_errno (chmod (path, mode));
+  return path;
+}
+
+static char *
+disk_xml (const char *path, const char *target, const char *extra)
+{
+  return g_strdup_printf ("    <disk type='file' device='disk'>\n"
+                          "      <driver name='qemu' type='raw'/>\n"
+                          "      <source file='%s'/>\n"
+                          "      <target dev='%s' bus='virtio'/>\n%s"
+                          "    </disk>\n",
+                          path, target, extra ? extra : "");
+}
+
+static void
+assert_owner (const char *path, uid_t uid, gid_t gid)
+{
+  struct stat st;
+
+  g_assert_no_errno (lstat (path, &st));
+  if (st.st_uid != uid || st.st_gid != gid)
+    g_error ("%s is owned by %u:%u, expected %u:%u", path,
+             (guint) st.st_uid, (guint) st.st_gid, (guint) uid, (guint) gid);
+}
+
+static gboolean
+has_xattr (const char *path, const char *name)
+{
+  return lgetxattr (path, name, NULL, 0) >= 0;
+}
+
+static char *
+create_paused (const char *xml, GError **error)
+{
+  g_autoptr (GVariant) r = harness_call (h, NULL, CONNECT, "DomainCreateXML",
+                                         g_variant_new ("(su)", xml, 1), "(o)",
+                                         error);
+  char *path = NULL;
+
+  if (r != NULL)
+    g_variant_get (r, "(o)", &path);
+  return path;
+}
+
+static void
+destroy (const char *path)
+{
+  harness_domain_call (h, path, "Destroy", g_variant_new ("(u)", 0));
+}
+
+/* "Uid:\t107\t107\t107\t107" → the four numbers, and the like. */
+static char *
+status_field (GPid pid, const char *field)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *text = NULL;
+  g_autofree char *key = g_strdup_printf ("\n%s:", field);
+  const char *p, *end;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  p = strstr (text, key);
+  g_assert_nonnull (p);
+  p += strlen (key);
+  while (*p == '\t' || *p == ' ')
+    p++;
+  end = strchr (p, '\n');
+  return g_strndup (p, end - p);
+}
+
+/* gdbus call as @user; the D-Bus error name in the output on failure. */
+static int
+call_as (const char *user, const char *path, const char *method,
+         const char *const *args, char **out, char **err)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  const char *const base[] = { "gdbus", "call", "--system", "--dest",
+                               "org.libvirt", "--object-path", path,
+                               "--method", method };
+
+  for (guint i = 0; i < G_N_ELEMENTS (base); i++)
+    g_ptr_array_add (argv, (char *) base[i]);
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  return harness_run_as (h, user, (const char *const *) argv->pdata, out,
+                         err);
+}
+
+static void
+assert_refused (const char *user, const char *path, const char *method,
+                const char *const *args)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = call_as (user, path, method, args, &out, &err);
+
+  if (status == 0
+      || (strstr (err, "InteractiveAuthorizationRequired") == NULL
+          && strstr (err, "AccessDenied") == NULL))
+    g_error ("%s %s by %s was not refused (exit %d): %s%s", method, path,
+             user, status, out, err);
+}
+
+static void
+assert_allowed (const char *user, const char *path, const char *method,
+                const char *const *args, char **out)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *o = NULL;
+  int status = call_as (user, path, method, args, &o, &err);
+
+  if (status != 0)
+    g_error ("%s %s by %s failed: %s", method, path, user, err);
+  if (out != NULL)
+    *out = g_steal_pointer (&o);
+}
+
+static char *
+small_domain (const char *name, const char *devices)
+{
+  return harness_domain_xml (name, "qemu", NULL, devices);
+}
+
+/* ---- tests ---- */
+
+static void
+test_bus_policy (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *const args[] = { "org.libvirt", "4", NULL };
+  int status = harness_run_as (
+    h, DENIED_USER,
+    (const char *const[]) { "gdbus", "call", "--system", "--dest",
+                            "org.freedesktop.DBus", "--object-path",
+                            "/org/freedesktop/DBus", "--method",
+                            "org.freedesktop.DBus.RequestName", args[0],
+                            args[1], NULL },
+    &out, &err);
+
+  /* Only root may own the name: no user can pose as guestd-system. */
+  g_assert_cmpint (status, !=, 0);
+  g_assert_nonnull (strstr (err, "AccessDenied"));
+}
+
+static void
+test_monitor_allowed (void)
+{
+  g_autofree char *xml = small_domain ("sys-listed", NULL);
+  g_autofree char *path = harness_define (h, xml);
+  g_autofree char *out = NULL;
+  const char *const list[] = { "0", NULL };
+
+  /* Looking is allowed to anyone (org.guestd.monitor: yes). */
+  assert_allowed (DENIED_USER, "/org/libvirt/QEMU",
+                  CONNECT ".ListDomains", list, &out);
+  g_assert_nonnull (strstr (out, path));
+  harness_domain_call (h, path, "Undefine", g_variant_new ("(u)", 0));
+}
+
+static void
+test_denied_user (void)
+{
+  g_autofree char *xml = small_domain ("sys-a", NULL);
+  g_autofree char *path = harness_define (h, xml);
+  g_autofree char *path2 = NULL;
+  const char *const zero[] = { "0", NULL };
+  const char *const define[] = { xml, NULL };
+  const char *const create[] = { xml, "0", NULL };
+  const char *const autostart[] = { DOMAIN, "Autostart", "<true>", NULL };
+  const char *const secure[] = { "1", NULL };
+  const char *methods[] = { "Create", "Undefine" };
+  const char *running_methods[] = { "Destroy", "Shutdown", "Reboot", "Reset",
+                                    "Suspend", "Resume" };
+  int state, reason;
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+    {
+      g_autofree char *m = g_strdup_printf (DOMAIN ".%s", methods[i]);
+
+      assert_refused (DENIED_USER, path, m, zero);
+    }
+  assert_refused (DENIED_USER, "/org/libvirt/QEMU", CONNECT ".DomainDefineXML",
+                  define);
+  assert_refused (DENIED_USER, "/org/libvirt/QEMU", CONNECT ".DomainCreateXML",
+                  create);
+  assert_refused (DENIED_USER, path, PROPS ".Set", autostart);
+  /* Secrets are not for watchers: the secure XML needs manage. */
+  assert_refused (DENIED_USER, path, DOMAIN ".GetXMLDesc", secure);
+
+  /* On a running guest too; nothing changes. */
+  path2 = create_paused (xml, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (running_methods); i++)
+    {
+      g_autofree char *m = g_strdup_printf (DOMAIN ".%s", running_methods[i]);
+      gboolean no_args = g_str_equal (running_methods[i], "Suspend")
+                         || g_str_equal (running_methods[i], "Resume");
+
+      assert_refused (DENIED_USER, path, m, no_args ? NULL : zero);
+    }
+  harness_get_state (h, path, &state, &reason);
+  g_assert_cmpint (state, ==, 3); /* still paused */
+  destroy (path);
+  harness_get_state (h, path, &state, &reason);
+  g_assert_cmpint (state, ==, 5);
+  harness_domain_call (h, path, "Undefine", g_variant_new ("(u)", 0));
+}
+
+static void
+lifecycle_as (const char *user, const char *name)
+{
+  g_autofree char *xml = small_domain (name, NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *path = NULL;
+  const char *const define[] = { xml, NULL };
+  const char *const zero[] = { "0", NULL };
+  int state, reason;
+
+  assert_allowed (user, "/org/libvirt/QEMU", CONNECT ".DomainDefineXML",
+                  define, &out);
+  path = harness_lookup (h, name);
+  g_assert_nonnull (strstr (out, path));
+  assert_allowed (user, path, DOMAIN ".Create", zero, NULL);
+  harness_get_state (h, path, &state, &reason);
+  g_assert_cmpint (state, ==, 1);
+  assert_allowed (user, path, DOMAIN ".Destroy", zero, NULL);
+  assert_allowed (user, path, DOMAIN ".Undefine", zero, NULL);
+}
+
+static void
+test_allowed_user (void)
+{
+  lifecycle_as (ALLOWED_USER, "sys-ok");
+}
+
+static void
+test_group_member (void)
+{
+  lifecycle_as (GROUP_USER, "sys-grp");
+}
+
+static void
+test_root (void)
+{
+  g_autofree char *xml = small_domain ("sys-root", NULL);
+  g_autofree char *path = harness_define (h, xml);
+  int state, reason;
+
+  harness_domain_call (h, path, "Create", g_variant_new ("(u)", 0));
+  harness_get_state (h, path, &state, &reason);
+  g_assert_cmpint (state, ==, 1);
+  destroy (path);
+  harness_domain_call (h, path, "Undefine", g_variant_new ("(u)", 0));
+}
+
+static void
+test_details (void)
+{
+  g_autofree char *open_xml = small_domain ("sys-open", NULL);
+  g_autofree char *other_xml = small_domain ("sys-closed", NULL);
+  g_autofree char *open_path = harness_define (h, open_xml);
+  g_autofree char *other_path = harness_define (h, other_xml);
+  const char *const zero[] = { "0", NULL };
+
+  /* The rule allows starting "sys-open" only: the domain's name reached
+   * polkit in the details. */
+  assert_refused (DENIED_USER, other_path, DOMAIN ".Create", zero);
+  assert_allowed (DENIED_USER, open_path, DOMAIN ".Create", zero, NULL);
+  destroy (open_path);
+  harness_domain_call (h, open_path, "Undefine", g_variant_new ("(u)", 0));
+  harness_domain_call (h, other_path, "Undefine", g_variant_new ("(u)", 0));
+}
+
+static void
+assert_confined (GPid pid)
+{
+  const char *caps[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" };
+  g_autofree char *want_uid = g_strdup_printf ("%u\t%u\t%u\t%u",
+                                               (guint) qemu_uid,
+                                               (guint) qemu_uid,
+                                               (guint) qemu_uid,
+                                               (guint) qemu_uid);
+  g_autofree char *want_gid = g_strdup_printf ("%u\t%u\t%u\t%u",
+                                               (guint) qemu_gid,
+                                               (guint) qemu_gid,
+                                               (guint) qemu_gid,
+                                               (guint) qemu_gid);
+  g_autofree char *uid = status_field (pid, "Uid");
+  g_autofree char *gid = status_field (pid, "Gid");
+  g_autofree char *groups = status_field (pid, "Groups");
+  g_autofree char *kvm = g_strdup_printf ("%u", (guint) getgrnam ("kvm")->gr_gid);
+
+  /* The seeds' own test: no QEMU runs as root, none keeps a capability. */
+  g_assert_cmpstr (uid, ==, want_uid);
+  g_assert_cmpstr (gid, ==, want_gid);
+  g_assert_cmpstr (g_strstrip (groups), ==, kvm);
+  for (guint i = 0; i < G_N_ELEMENTS (caps); i++)
+    {
+      g_autofree char *v = status_field (pid, caps[i]);
+
+      if (!g_str_equal (v, "0000000000000000"))
+        g_error ("%s of QEMU is %s", caps[i], v);
+    }
+}
+
+static char *
+devices_cgroup_of (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cgroup", (int) pid);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *p = strstr (lines[i], ":devices:");
+
+      if (p != NULL)
+        return g_strdup (p + strlen (":devices:"));
+    }
+  return NULL;
+}
+
+static void
+test_confined_guest (void)
+{
+  g_autofree char *rw = image ("rw.img", 1 << 20, ORIG_UID, ORIG_GID, 0600);
+  g_autofree char *ro = image ("ro.img", 1 << 20, ORIG_UID, ORIG_GID, 0644);
+  g_autofree char *d1 = disk_xml (rw, "vda", NULL);
+  g_autofree char *d2 = disk_xml (ro, "vdb", "      <readonly/>\n");
+  g_autofree char *devices = g_strconcat (d1, d2, NULL);
+  g_autofree char *xml = small_domain ("sys-confined", devices);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = create_paused (xml, &error);
+  g_autofree char *cg = NULL;
+  g_autofree char *cgdir = NULL;
+  g_autofree char *list = NULL;
+  GPid pid;
+
+  g_assert_no_error (error);
+  pid = harness_qemu_pid (h, "sys-confined");
+  g_assert_cmpint (pid, >, 0);
+  assert_confined (pid);
+
+  /* The writable disk is the guest's while it runs; its owner is
+   * remembered on the file. The read-only one is left alone. */
+  assert_owner (rw, qemu_uid, qemu_gid);
+  g_assert_true (has_xattr (rw, "trusted.guestd.owner"));
+  g_assert_true (has_xattr (rw, "trusted.guestd.boot"));
+  assert_owner (ro, ORIG_UID, ORIG_GID);
+  g_assert_false (has_xattr (ro, "trusted.guestd.owner"));
+
+  /* Its own device cgroup: deny all, then the list. */
+  cg = devices_cgroup_of (pid);
+  g_assert_nonnull (cg);
+  g_assert_cmpstr (cg, ==, "/machine/sys-confined.guestd-qemu");
+  cgdir = g_build_filename ("/sys/fs/cgroup/devices", cg, NULL);
+  {
+    g_autofree char *f = g_build_filename (cgdir, "devices.list", NULL);
+
+    g_assert_true (g_file_get_contents (f, &list, NULL, NULL));
+  }
+  g_assert_nonnull (strstr (list, "c 1:3 rw"));      /* /dev/null */
+  g_assert_nonnull (strstr (list, "c 136:* rw"));    /* ptys */
+  g_assert_null (strstr (list, "a *:* rwm"));
+  g_assert_null (strstr (list, "c 1:1 "));           /* /dev/mem */
+
+  destroy (path);
+  assert_owner (rw, ORIG_UID, ORIG_GID);
+  g_assert_false (has_xattr (rw, "trusted.guestd.owner"));
+  g_assert_false (has_xattr (rw, "trusted.guestd.refcount"));
+  g_assert_false (g_file_test (cgdir, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_shared_base (void)
+{
+  g_autofree char *base = image ("base.img", 1 << 20, ORIG_UID, ORIG_GID,
+                                 0644);
+  g_autofree char *ro = disk_xml (base, "vda", "      <readonly/>\n");
+  g_autofree char *x1 = small_domain ("sys-share1", ro);
+  g_autofree char *x2 = small_domain ("sys-share2", ro);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *p1 = create_paused (x1, &error);
+  g_autofree char *p2 = NULL;
+
+  g_assert_no_error (error);
+  p2 = create_paused (x2, &error);
+  g_assert_no_error (error);
+  assert_owner (base, ORIG_UID, ORIG_GID);
+  destroy (p1);
+  destroy (p2);
+  assert_owner (base, ORIG_UID, ORIG_GID);
+}
+
+static void
+assert_refused_disk (const char *disk_path, const char *message_part,
+                     const char *guard)
+{
+  g_autofree char *disk = disk_xml (disk_path, "vda", NULL);
+  g_autofree char *xml = small_domain ("sys-bad", disk);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = create_paused (xml, &error);
+  struct stat before, after;
+
+  if (guard != NULL)
+    g_assert_no_errno (stat (guard, &before));
+  g_assert_null (path);
+  if (strstr (error->message, message_part) == NULL)
+    g_error ("error \"%s\" for %s does not contain \"%s\"", error->message,
+             disk_path, message_part);
+  g_assert_cmpint (harness_qemu_pid (h, "sys-bad"), ==, 0);
+  if (guard != NULL)
+    {
+      g_assert_no_errno (stat (guard, &after));
+      g_assert_cmpint (before.st_uid, ==, after.st_uid);
+      g_assert_cmpint (before.st_gid, ==, after.st_gid);
+      g_assert_false (has_xattr (guard, "trusted.guestd.owner"));
+    }
+}
+
+static void
+test_bad_disks (void)
+{
+  g_autofree char *target = image ("target.img", 4096, ORIG_UID, ORIG_GID,
+                                   0600);
+  g_autofree char *sym = g_build_filename (images, "link.img", NULL);
+  g_autofree char *hard = g_build_filename (images, "hard.img", NULL);
+  g_autofree char *dir = g_build_filename (images, "adir", NULL);
+  g_autofree char *missing = g_build_filename (images, "missing.img", NULL);
+
+  g_assert_no_errno (symlink (target, sym));
+  assert_refused_disk (sym, "symbolic link", target);
+  g_assert_no_errno (link (target, hard));
+  assert_refused_disk (hard, "link", target);
+  g_unlink (hard);
+  g_mkdir (dir, 0755);
+  assert_refused_disk (dir, "directory", NULL);
+  assert_refused_disk (missing, "missing.img", NULL);
+  /* A system file must never be handed to the guests' account. */
+  assert_refused_disk ("/etc/hostname", "/etc/hostname", "/etc/hostname");
+  assert_owner (target, ORIG_UID, ORIG_GID);
+}
+
+static void
+test_service_killed (void)
+{
+  g_autofree char *rw = image ("crash.img", 1 << 20, ORIG_UID, ORIG_GID, 0600);
+  g_autofree char *disk = disk_xml (rw, "vda", NULL);
+  g_autofree char *xml = small_domain ("sys-crash", disk);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = create_paused (xml, &error);
+  GPid pid;
+  int state, reason;
+
+  g_assert_no_error (error);
+  pid = harness_qemu_pid (h, "sys-crash");
+  harness_kill_service (h, SIGKILL);
+  g_assert_false (harness_process_gone (pid));
+  assert_owner (rw, qemu_uid, qemu_gid);
+  harness_start_service (h, NULL);
+  harness_get_state (h, path, &state, &reason);
+  g_assert_cmpint (state, ==, 3);
+  destroy (path);
+  assert_owner (rw, ORIG_UID, ORIG_GID);
+}
+
+static void
+test_host_reboot (void)
+{
+  g_autofree char *rw = image ("reboot.img", 1 << 20, ORIG_UID, ORIG_GID,
+                               0600);
+  g_autofree char *disk = disk_xml (rw, "vda", NULL);
+  g_autofree char *xml = small_domain ("sys-reboot", disk);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = create_paused (xml, &error);
+  g_autofree char *rm = g_strdup_printf ("rm -rf %s", h->status_dir);
+  const char old_boot[] = "00000000-0000-0000-0000-000000000000";
+  GPid pid;
+
+  g_assert_no_error (error);
+  pid = harness_qemu_pid (h, "sys-reboot");
+  /* A power cut: the service and the guest die, /run is empty at boot,
+   * the boot id changes. */
+  harness_kill_service (h, SIGKILL);
+  kill (pid, SIGKILL);
+  while (!harness_process_gone (pid))
+    g_usleep (10000);
+  run (rm);
+  g_assert_no_errno (lsetxattr (rw, "trusted.guestd.boot", old_boot,
+                                strlen (old_boot), XATTR_REPLACE));
+  assert_owner (rw, qemu_uid, qemu_gid);
+  harness_start_service (h, NULL);
+  /* Nothing stays owned by the guests' account. */
+  assert_owner (rw, ORIG_UID, ORIG_GID);
+  g_assert_false (has_xattr (rw, "trusted.guestd.owner"));
+}
+
+static void
+test_bridge (void)
+{
+  const char *iface = "    <interface type='bridge'>\n"
+                      "      <mac address='52:54:00:12:34:56'/>\n"
+                      "      <source bridge='br-gtest'/>\n"
+                      "      <model type='virtio'/>\n"
+                      "    </interface>\n";
+  g_autofree char *xml = small_domain ("sys-net", iface);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (GVariant) r = NULL;
+  const char *live;
+  const char *p;
+  g_autofree char *tap = NULL;
+  g_autofree char *show = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  run ("ip link add br-gtest type bridge");
+  run ("ip link set br-gtest up");
+  path = create_paused (xml, &error);
+  g_assert_no_error (error);
+  r = harness_call (h, path, DOMAIN, "GetXMLDesc", g_variant_new ("(u)", 0),
+                    "(s)", &error);
+  g_assert_no_error (error);
+  g_variant_get (r, "(&s)", &live);
+  p = strstr (live, "<target dev='");
+  g_assert_nonnull (p);
+  tap = g_strndup (p + 13, strchr (p + 13, '\'') - (p + 13));
+  /* (ip(8), not /sys: sysfs shows the namespace it was mounted in.) */
+  show = g_strdup_printf ("ip -o link show dev %s", tap);
+  g_assert_true (g_spawn_command_line_sync (show, &out, NULL, &status, NULL));
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "master br-gtest"));
+  destroy (path);
+  /* The device went with QEMU. */
+  g_assert_true (g_spawn_command_line_sync (show, NULL, NULL, &status, NULL));
+  g_assert_cmpint (status, !=, 0);
+  run ("ip link del br-gtest");
+}
+
+static void
+test_bridge_missing (void)
+{
+  const char *iface = "    <interface type='bridge'>\n"
+                      "      <source bridge='br-nowhere'/>\n"
+                      "    </interface>\n";
+  g_autofree char *xml = small_domain ("sys-nonet", iface);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = create_paused (xml, &error);
+
+  g_assert_null (path);
+  g_assert_nonnull (strstr (error->message, "br-nowhere"));
+}
+
+static void
+test_root_guests (void)
+{
+  g_autofree char *xml = small_domain ("sys-as-root", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *uid = NULL;
+  g_autofree char *eff = NULL;
+  g_autofree char *bnd = NULL;
+
+  /* user = "root" brings back root guests, still without capabilities. */
+  write_qemu_conf ("user = \"root\"\ngroup = \"root\"\n");
+  restart_service ();
+  path = create_paused (xml, &error);
+  g_assert_no_error (error);
+  uid = status_field (harness_qemu_pid (h, "sys-as-root"), "Uid");
+  eff = status_field (harness_qemu_pid (h, "sys-as-root"), "CapEff");
+  bnd = status_field (harness_qemu_pid (h, "sys-as-root"), "CapBnd");
+  g_assert_cmpstr (uid, ==, "0\t0\t0\t0");
+  g_assert_cmpstr (eff, ==, "0000000000000000");
+  g_assert_cmpstr (bnd, ==, "0000000000000000");
+  destroy (path);
+  write_qemu_conf ("");
+  restart_service ();
+}
+
+static void
+skip_unprivileged (void)
+{
+  g_test_skip ("needs root: polkitd, accounts, chown, cgroups");
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (geteuid () != 0)
+    {
+      g_test_add_func ("/system/needs-root", skip_unprivileged);
+      return g_test_run ();
+    }
+  harness_enter_namespaces ();
+  setup_accounts ();
+  harness_setup_system (h, test_rules);
+  images = g_build_filename (h->dir, "images", NULL);
+  g_mkdir (images, 0755);
+  write_qemu_conf ("");
+  harness_start_service (h, NULL);
+
+  g_test_add_func ("/system/bus-policy", test_bus_policy);
+  g_test_add_func ("/system/monitor-allowed", test_monitor_allowed);
+  g_test_add_func ("/system/denied-user", test_denied_user);
+  g_test_add_func ("/system/allowed-user", test_allowed_user);
+  g_test_add_func ("/system/group-member", test_group_member);
+  g_test_add_func ("/system/root", test_root);
+  g_test_add_func ("/system/details", test_details);
+  g_test_add_func ("/system/confined-guest", test_confined_guest);
+  g_test_add_func ("/system/shared-base", test_shared_base);
+  g_test_add_func ("/system/bad-disks", test_bad_disks);
+  g_test_add_func ("/system/service-killed", test_service_killed);
+  g_test_add_func ("/system/host-reboot", test_host_reboot);
+  g_test_add_func ("/system/bridge", test_bridge);
+  g_test_add_func ("/system/bridge-missing", test_bridge_missing);
+  g_test_add_func ("/system/root-guests", test_root_guests);
+  status = g_test_run ();
+  harness_teardown (h);
+  g_free (images);
+  return status;
+}
