@@ -391,6 +391,9 @@ guestd_host_prepare (GuestdDomainObj *obj, GPtrArray *launch_args,
     }
   if (!d->conf->clear_emulator_capabilities)
     g_ptr_array_add (launch_args, g_strdup ("--keep-caps"));
+  /* Nothing QEMU executes may gain privileges (set-user-ID programs, file
+   * capabilities): it needs no helper here, TAPs come from the service. */
+  g_ptr_array_add (launch_args, g_strdup ("--no-new-privs"));
   return TRUE;
 
 fail:

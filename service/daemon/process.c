@@ -518,6 +518,7 @@ launch (GuestdDomainObj *obj, GError **error)
   g_autofd int mon = -1;
   g_autofd int log = -1;
   GuestdQemuBuildOptions opts;
+  const GuestdQemuEmulator *emulator;
   int next_fd = LOG_FD + 1;
   GPid pid = 0;
   gboolean spawned;
@@ -549,6 +550,13 @@ launch (GuestdDomainObj *obj, GError **error)
     }
 
   guestd_qemu_build_options_init (&opts);
+  /* The binary found in emulator_dirs, not the path the definition gave
+   * (a link the caller could repoint between the check and the exec). */
+  emulator = guestd_capabilities_emulator_for (guestd_driver_get_caps (d),
+                                               obj->def, error);
+  if (emulator == NULL)
+    goto fail;
+  opts.emulator = emulator->path;
   opts.qmp_fd = MONITOR_FD;
   opts.paused = TRUE;
   opts.sandbox = d->conf->seccomp_sandbox;

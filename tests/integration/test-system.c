@@ -436,6 +436,14 @@ assert_confined (GPid pid)
       if (!g_str_equal (v, "0000000000000000"))
         g_error ("%s of QEMU is %s", caps[i], v);
     }
+  /* Nothing it executes gains privileges; QEMU's own seccomp filter. */
+  {
+    g_autofree char *nnp = status_field (pid, "NoNewPrivs");
+    g_autofree char *seccomp = status_field (pid, "Seccomp");
+
+    g_assert_cmpstr (nnp, ==, "1");
+    g_assert_cmpstr (seccomp, ==, "2");
+  }
 }
 
 static char *
