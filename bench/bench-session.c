@@ -14,138 +14,20 @@
  * bench-core; needs dbus-daemon and qemu-system-x86_64). */
 #include "config.h"
 
-#include <dbus/dbus.h>
 #include <gio/gio.h>
-#include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 
-#include "conf/domain.h"
-#include "qemu/argv-build.h"
+#include "bench-util.h"
 
 #define CONNECT "org.libvirt.Connect"
 #define DOMAIN "org.libvirt.Domain"
 
 static const char *build_dir = "build";
 static char *scratch;
-
-static void
-die (const char *what, GError *error)
-{
-  fprintf (stderr, "bench-session: %s: %s\n", what,
-           error ? error->message : "failed");
-  exit (1);
-}
-
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static char *
-domain_xml (const char *name)
-{
-  return g_strdup_printf (
-    "<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory>"
-    "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
-    "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-    "<serial type='pty'/></devices></domain>",
-    name);
-}
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *v, guint n)
-{
-  qsort (v, n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static double
-ms_since (gint64 start)
-{
-  return (g_get_monotonic_time () - start) / 1000.0;
-}
-
-/* ---- bare QEMU ---- */
-
-static double
-bare_qemu_once (void)
-{
-  g_autofree char *xml = domain_xml ("bare");
-  g_autofree char *dir = g_build_filename (scratch, "bare", NULL);
-  g_autofree char *sock = g_build_filename (dir, "qmp.sock", NULL);
-  g_autoptr (GuestdDomainDef) def = guestd_domain_def_parse (xml, -1, 0, NULL);
-  g_autoptr (GuestdQemuCommand) cmd = NULL;
-  g_autoptr (GSubprocessLauncher) l = NULL;
-  g_autoptr (GSubprocess) qemu = NULL;
-  g_autoptr (GSocketClient) client = g_socket_client_new ();
-  g_autoptr (GSocketAddress) addr = NULL;
-  g_autoptr (GSocketConnection) conn = NULL;
-  g_autoptr (GDataInputStream) in = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *greeting = NULL;
-  g_autofree char *reply = NULL;
-  const char *caps = "{\"execute\":\"qmp_capabilities\"}\n";
-  GuestdQemuBuildOptions opts;
-  gint64 start;
-  double ms;
-
-  g_mkdir_with_parents (dir, 0700);
-  guestd_qemu_build_options_init (&opts);
-  opts.qmp_path = sock;
-  opts.channel_dir = dir;
-  opts.paused = TRUE;
-  opts.native = TRUE;
-  cmd = guestd_qemu_build_command (def, &opts, &error);
-  if (cmd == NULL)
-    die ("to-native", error);
-  g_ptr_array_add (cmd->argv, NULL);
-  l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-                                 | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
-  addr = g_unix_socket_address_new (sock);
-
-  start = g_get_monotonic_time ();
-  qemu = g_subprocess_launcher_spawnv (l, (const char *const *) cmd->argv->pdata,
-                                       &error);
-  if (qemu == NULL)
-    die ("spawning QEMU", error);
-  /* What a script does: connect as soon as the socket answers. */
-  while ((conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (addr),
-                                          NULL, NULL))
-         == NULL)
-    g_usleep (500);
-  in = g_data_input_stream_new (
-    g_io_stream_get_input_stream (G_IO_STREAM (conn)));
-  greeting = g_data_input_stream_read_line (in, NULL, NULL, &error);
-  if (greeting == NULL
-      || !g_output_stream_write_all (
-        g_io_stream_get_output_stream (G_IO_STREAM (conn)), caps,
-        strlen (caps), NULL, NULL, &error))
-    die ("QMP", error);
-  reply = g_data_input_stream_read_line (in, NULL, NULL, &error);
-  if (reply == NULL || strstr (reply, "\"return\"") == NULL)
-    die ("qmp_capabilities", error);
-  ms = ms_since (start);
-
-  g_subprocess_force_exit (qemu);
-  g_subprocess_wait (qemu, NULL, NULL);
-  g_unlink (sock);
-  return ms;
-}
 
 /* ---- the service ---- */
 
@@ -173,7 +55,7 @@ spawn_service (Bench *b)
   g_autoptr (GError) error = NULL;
   GSubprocess *p;
 
-  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (l, bench_die_with_parent, NULL, NULL);
   g_subprocess_launcher_setenv (l, "DBUS_SESSION_BUS_ADDRESS", b->address,
                                 TRUE);
   g_subprocess_launcher_setenv (l, "GUESTD_LAUNCH", launch, TRUE);
@@ -187,7 +69,7 @@ spawn_service (Bench *b)
   p = g_subprocess_launcher_spawn (l, &error, session, "--timeout", "0",
                                    NULL);
   if (p == NULL)
-    die ("starting guestd-session", error);
+    bench_die ("starting guestd-session", error);
   return p;
 }
 
@@ -214,7 +96,7 @@ call (Bench *b, const char *path, const char *iface, const char *method,
     120000, NULL, &error);
 
   if (r == NULL)
-    die (method, error);
+    bench_die (method, error);
   return r;
 }
 
@@ -236,7 +118,7 @@ start_service (Bench *b)
   r = call (b, NULL, CONNECT, "ListDomains", g_variant_new ("(u)", 0),
             "(ao)");
   g_dbus_connection_signal_unsubscribe (b->conn, sub);
-  return ms_since (start);
+  return bench_ms_since (start);
 }
 
 static void
@@ -256,12 +138,12 @@ bench_setup (Bench *b)
   g_autoptr (GError) error = NULL;
 
   b->address = g_strdup_printf ("unix:path=%s", bus_path);
-  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (l, bench_die_with_parent, NULL, NULL);
   b->bus = g_subprocess_launcher_spawn (l, &error, "dbus-daemon", "--session",
                                         "--nofork", "--nopidfile",
                                         "--address", b->address, NULL);
   if (b->bus == NULL)
-    die ("dbus-daemon", error);
+    bench_die ("dbus-daemon", error);
   for (int i = 0; i < 500 && !g_file_test (bus_path, G_FILE_TEST_EXISTS); i++)
     g_usleep (10000);
   b->conn = g_dbus_connection_new_for_address_sync (
@@ -270,86 +152,7 @@ bench_setup (Bench *b)
       | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
     NULL, NULL, &error);
   if (b->conn == NULL)
-    die ("connecting to the bus", error);
-}
-
-/* Calls per second from one client, one call at a time. The client is
- * libdbus, which blocks on its socket: GDBus's synchronous calls hop
- * through a worker thread and would measure mostly themselves. */
-static double
-rate (Bench *b, const char *path, const char *iface, const char *method,
-      gboolean with_flags, double seconds)
-{
-  DBusError err;
-  DBusConnection *c;
-  gint64 start, end;
-  guint64 n = 0;
-
-  dbus_error_init (&err);
-  c = dbus_connection_open_private (b->address, &err);
-  if (c == NULL || !dbus_bus_register (c, &err))
-    {
-      fprintf (stderr, "bench-session: libdbus: %s\n", err.message);
-      exit (1);
-    }
-  start = g_get_monotonic_time ();
-  end = start + (gint64) (seconds * G_USEC_PER_SEC);
-  while (g_get_monotonic_time () < end)
-    {
-      DBusMessage *m = dbus_message_new_method_call (
-        "org.libvirt", path ? path : "/org/libvirt/QEMU", iface, method);
-      DBusMessage *r;
-      dbus_uint32_t flags = 0;
-
-      if (with_flags)
-        dbus_message_append_args (m, DBUS_TYPE_UINT32, &flags,
-                                  DBUS_TYPE_INVALID);
-      r = dbus_connection_send_with_reply_and_block (c, m, -1, &err);
-      dbus_message_unref (m);
-      if (r == NULL)
-        {
-          fprintf (stderr, "bench-session: %s: %s\n", method, err.message);
-          exit (1);
-        }
-      dbus_message_unref (r);
-      n++;
-    }
-  dbus_connection_close (c);
-  dbus_connection_unref (c);
-  return n / ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
-}
-
-/* A field of /proc/PID/@file, in KiB. */
-static guint64
-proc_kib (GSubprocess *p, const char *file, const char *field)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/%s",
-                                           g_subprocess_get_identifier (p),
-                                           file);
-  g_autofree char *text = NULL;
-  const char *line;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL)
-      || (line = strstr (text, field)) == NULL)
-    return 0;
-  return g_ascii_strtoull (line + strlen (field), NULL, 10);
-}
-
-typedef struct
-{
-  guint64 rss, anon, pss;
-} Memory;
-
-/* RSS counts every page of every shared library the process touched;
- * the private part and the proportional share tell the rest. */
-static Memory
-memory_of (GSubprocess *p)
-{
-  Memory m = { proc_kib (p, "status", "VmRSS:"),
-               proc_kib (p, "status", "RssAnon:"),
-               proc_kib (p, "smaps_rollup", "Pss:") };
-
-  return m;
+    bench_die ("connecting to the bus", error);
 }
 
 int
@@ -359,14 +162,15 @@ main (int argc, char **argv)
   g_autofree double *bare = NULL;
   g_autofree double *create = NULL;
   g_autofree double *destroy = NULL;
-  g_autofree char *xml = domain_xml ("bench");
+  g_autofree char *xml = bench_domain_xml ("bench", NULL);
   double first_reply[5];
   double first_empty;
   double xml_rate, list_rate, ping_rate;
-  Memory rss_empty, rss_100;
+  BenchMemory rss_empty, rss_100;
   g_autofree char *path = NULL;
   Bench b = { 0 };
 
+  bench_prog = "bench-session";
   if (rounds < 1)
     rounds = 1;
   bare = g_new (double, rounds);
@@ -377,7 +181,7 @@ main (int argc, char **argv)
 
   first_empty = start_service (&b);
   g_usleep (G_USEC_PER_SEC / 2);
-  rss_empty = memory_of (b.service);
+  rss_empty = bench_memory_of (b.service);
   /* Warm-up: the emulator probe (cached after this) and page cache. */
   {
     g_autoptr (GVariant) r = call (&b, NULL, CONNECT, "DomainCreateXML",
@@ -387,7 +191,7 @@ main (int argc, char **argv)
     g_variant_get (r, "(&o)", &p);
     g_variant_unref (call (&b, p, DOMAIN, "Destroy", g_variant_new ("(u)", 0),
                            NULL));
-    bare_qemu_once ();
+    bench_bare_qemu_once (scratch);
   }
   /* Interleaved, so both see the same machine load. */
   for (guint i = 0; i < rounds; i++)
@@ -396,23 +200,23 @@ main (int argc, char **argv)
       const char *p;
       gint64 t;
 
-      bare[i] = bare_qemu_once ();
+      bare[i] = bench_bare_qemu_once (scratch);
       t = g_get_monotonic_time ();
       r = call (&b, NULL, CONNECT, "DomainCreateXML",
                 g_variant_new ("(su)", xml, 1), "(o)");
-      create[i] = ms_since (t);
+      create[i] = bench_ms_since (t);
       g_variant_get (r, "(&o)", &p);
       t = g_get_monotonic_time ();
       g_variant_unref (call (&b, p, DOMAIN, "Destroy",
                              g_variant_new ("(u)", 0), NULL));
-      destroy[i] = ms_since (t);
+      destroy[i] = bench_ms_since (t);
     }
 
   /* 100 persistent definitions. */
   for (guint i = 0; i < 100; i++)
     {
       g_autofree char *name = g_strdup_printf ("bench-%03u", i);
-      g_autofree char *dxml = domain_xml (name);
+      g_autofree char *dxml = bench_domain_xml (name, NULL);
       g_autoptr (GVariant) r = call (&b, NULL, CONNECT, "DomainDefineXML",
                                      g_variant_new ("(s)", dxml), "(o)");
 
@@ -421,10 +225,10 @@ main (int argc, char **argv)
     }
   /* The floor: a round trip through the bus that the service answers
    * without any code of ours (GDBus handles Peer.Ping). */
-  ping_rate = rate (&b, NULL, "org.freedesktop.DBus.Peer", "Ping", FALSE,
+  ping_rate = bench_rate (b.address, NULL, "org.freedesktop.DBus.Peer", "Ping", FALSE,
                     2.0);
-  xml_rate = rate (&b, path, DOMAIN, "GetXMLDesc", TRUE, 2.0);
-  list_rate = rate (&b, NULL, CONNECT, "ListDomains", TRUE, 2.0);
+  xml_rate = bench_rate (b.address, path, DOMAIN, "GetXMLDesc", TRUE, 2.0);
+  list_rate = bench_rate (b.address, NULL, CONNECT, "ListDomains", TRUE, 2.0);
 
   /* A fresh service that loads the 100 definitions. */
   for (guint i = 0; i < G_N_ELEMENTS (first_reply); i++)
@@ -433,18 +237,18 @@ main (int argc, char **argv)
       first_reply[i] = start_service (&b);
     }
   g_usleep (G_USEC_PER_SEC);
-  rss_100 = memory_of (b.service);
+  rss_100 = bench_memory_of (b.service);
   stop_service (&b);
 
   printf ("guestd-session, %u rounds (medians); QEMU TCG, domain: 64 MiB, "
           "pc, one pty serial\n", rounds);
   printf ("  bare QEMU exec -> QMP ready           %8.1f ms\n",
-          median (bare, rounds));
+          bench_median (bare, rounds));
   printf ("  DomainCreateXML(paused) -> reply      %8.1f ms   (%.2fx bare; "
           "budget 1.25x)\n",
-          median (create, rounds), median (create, rounds) / median (bare, rounds));
+          bench_median (create, rounds), bench_median (create, rounds) / bench_median (bare, rounds));
   printf ("  Destroy -> reply                      %8.1f ms   (budget 50 ms)\n",
-          median (destroy, rounds));
+          bench_median (destroy, rounds));
   printf ("  Peer.Ping (bus round trip floor)      %8.0f /s\n", ping_rate);
   printf ("  GetXMLDesc, one client                %8.0f /s   (budget 5000/s)\n",
           xml_rate);
@@ -458,7 +262,7 @@ main (int argc, char **argv)
           " KiB; budget 6144 KiB)\n", rss_100.rss, rss_100.anon, rss_100.pss);
   printf ("  exec -> first reply, no definitions   %8.1f ms\n", first_empty);
   printf ("  exec -> first reply, 100 definitions  %8.1f ms   (budget 15 ms)\n",
-          median (first_reply, G_N_ELEMENTS (first_reply)));
+          bench_median (first_reply, G_N_ELEMENTS (first_reply)));
 
   g_object_unref (b.conn);
   g_subprocess_force_exit (b.bus);

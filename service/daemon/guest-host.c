@@ -219,6 +219,22 @@ guestd_host_preflight (GuestdDriver *d, GuestdDomainDef *def, GError **error)
                             dac && write && !disk->shareable, error))
         return FALSE;
     }
+  /* The service may open /dev/kvm (it is root); the guest's account must
+   * be able to as well, or QEMU fails after everything was set up. */
+  if (def->virt_type == GUESTD_VIRT_KVM && d->account != NULL
+      && !account_may (d->account, d->conf->kvm_device, R_OK | W_OK))
+    {
+      struct stat st = { 0 };
+
+      stat (d->conf->kvm_device, &st);
+      g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_CONFIG_UNSUPPORTED,
+                   _("%s (mode %04o, owner %u:%u) cannot be opened by the "
+                     "guests' account %s: install guestd's udev rule "
+                     "(65-guestd-kvm.rules) or give the account access"),
+                   d->conf->kvm_device, (guint) (st.st_mode & 07777),
+                   (guint) st.st_uid, (guint) st.st_gid, d->account->user);
+      return FALSE;
+    }
   if (def->os.kernel != NULL
       && !check_reachable (d->account, _("kernel"), def->os.kernel, FALSE,
                            dac, error))

@@ -723,6 +723,30 @@ test_root_guests (void)
 }
 
 static void
+test_kvm_unreachable (void)
+{
+  g_autofree char *kvm = g_build_filename (images, "kvm", NULL);
+  g_autofree char *conf = g_strdup_printf ("kvm_device = \"%s\"\n", kvm);
+  g_autofree char *xml = harness_domain_xml ("sys-kvm", "kvm", NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  /* The service (root) can open it, the guests' account cannot: refused
+   * before anything is set up, naming the fix. */
+  g_assert_true (g_file_set_contents (kvm, "", 0, NULL));
+  g_assert_no_errno (chmod (kvm, 0600));
+  write_qemu_conf (conf);
+  restart_service ();
+  path = create_paused (xml, &error);
+  g_assert_null (path);
+  g_assert_nonnull (strstr (error->message, "cannot be opened by the "
+                                            "guests' account " QEMU_USER));
+  g_assert_cmpint (harness_qemu_pid (h, "sys-kvm"), ==, 0);
+  write_qemu_conf ("");
+  restart_service ();
+}
+
+static void
 skip_unprivileged (void)
 {
   g_test_skip ("needs root: polkitd, accounts, chown, cgroups");
@@ -762,6 +786,7 @@ main (int argc, char **argv)
   g_test_add_func ("/system/bridge", test_bridge);
   g_test_add_func ("/system/bridge-missing", test_bridge_missing);
   g_test_add_func ("/system/root-guests", test_root_guests);
+  g_test_add_func ("/system/kvm-unreachable", test_kvm_unreachable);
   status = g_test_run ();
   harness_teardown (h);
   g_free (images);
