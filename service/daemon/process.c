@@ -520,6 +520,7 @@ launch (GuestdDomainObj *obj, GError **error)
   GuestdQemuBuildOptions opts;
   const GuestdQemuEmulator *emulator;
   int next_fd = LOG_FD + 1;
+  const char *const empty_env[] = { NULL };
   GPid pid = 0;
   gboolean spawned;
 
@@ -577,11 +578,18 @@ launch (GuestdDomainObj *obj, GError **error)
   g_ptr_array_add (argv, g_strdup (G_STRINGIFY (MONITOR_FD)));
   g_ptr_array_add (argv, g_strdup ("--umask"));
   g_ptr_array_add (argv, g_strdup ("0077"));
+  /* QEMU's environment goes through the launcher's arguments: the
+   * launcher itself starts with an empty one (its dynamic loader runs with
+   * every privilege; a domain's <qemu:env> must not reach it). */
+  for (guint i = 0; i < cmd->env->len; i++)
+    {
+      g_ptr_array_add (argv, g_strdup ("--env"));
+      g_ptr_array_add (argv, g_strdup (cmd->env->pdata[i]));
+    }
   g_ptr_array_add (argv, g_strdup ("--"));
   for (guint i = 0; i < cmd->argv->len; i++)
     g_ptr_array_add (argv, g_strdup (cmd->argv->pdata[i]));
   g_ptr_array_add (argv, NULL);
-  g_ptr_array_add (cmd->env, NULL);
 
   g_array_prepend_val (source_fds, log);
   g_array_prepend_val (source_fds, mon);
@@ -591,8 +599,8 @@ launch (GuestdDomainObj *obj, GError **error)
     g_array_prepend_vals (target_fds, fixed, 2);
   }
   spawned = g_spawn_async_with_pipes_and_fds (
-    NULL, (const char *const *) argv->pdata,
-    (const char *const *) cmd->env->pdata, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+    NULL, (const char *const *) argv->pdata, empty_env,
+    G_SPAWN_DO_NOT_REAP_CHILD, NULL,
     NULL, -1, -1, -1, (const int *) source_fds->data,
     (const int *) target_fds->data, source_fds->len, &pid, NULL, NULL, NULL,
     error);

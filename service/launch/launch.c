@@ -9,7 +9,11 @@
  * Usage: guestd-launch [--uid N --gid N [--groups G,G…]] [--keep-caps]
  *                      [--cgroup DIR] [--keep-fd N]… [--log-fd N]
  *                      [--chdir DIR] [--umask OCTAL] [--no-new-privs]
- *                      -- PROGRAM [ARG…]
+ *                      [--env NAME=VALUE]… -- PROGRAM [ARG…]
+ *
+ * PROGRAM gets exactly the --env variables: nothing of this program's own
+ * environment, which the caller keeps empty (the dynamic loader reads it
+ * while this program still has every privilege).
  */
 #include "config.h"
 
@@ -35,9 +39,8 @@
 
 #define MAX_KEEP 64
 #define MAX_GROUPS 64
+#define MAX_ENV 256
 #define EXIT_LAUNCH 126
-
-extern char **environ;
 
 typedef struct
 {
@@ -52,6 +55,8 @@ typedef struct
   const char *chdir;
   long umask_value;
   int no_new_privs;
+  char *env[MAX_ENV + 1];
+  int n_env;
   char **argv;
 } Options;
 
@@ -145,6 +150,14 @@ parse_args (Options *o, int argc, char **argv)
         o->umask_value = number (a, v, 8, 0777), i++;
       else if (strcmp (a, "--log-fd") == 0)
         o->log_fd = (int) number (a, v, 10, INT_MAX), i++;
+      else if (strcmp (a, "--env") == 0)
+        {
+          if (v == NULL || strchr (v, '=') == NULL || v[0] == '=')
+            die ("--env needs NAME=VALUE");
+          if (o->n_env == MAX_ENV)
+            die ("--env: more than %d variables", MAX_ENV);
+          o->env[o->n_env++] = (char *) v, i++;
+        }
       else if (strcmp (a, "--keep-fd") == 0)
         {
           if (o->n_keep == MAX_KEEP)
@@ -339,6 +352,7 @@ main (int argc, char **argv)
   verify (&o);
   close_fds (&o);
 
-  execve (o.argv[0], o.argv, environ);
+  o.env[o.n_env] = NULL;
+  execve (o.argv[0], o.argv, o.env);
   die ("cannot execute %s", o.argv[0]);
 }

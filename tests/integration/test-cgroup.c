@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gio/gio.h>
+
 #include "cgroup/cgroup.h"
 #include "conf/qemu-conf.h"
 #include "test-util.h"
@@ -758,6 +760,67 @@ test_program (void)
   g_assert_cmpint (run_program (empty, B, R, 7, 0), ==, 0);
 }
 
+/* A KVM guest in its cgroup: QEMU opens /dev/kvm only when the acl has
+ * it. Runs where /dev/kvm and QEMU exist (not on the CI machine; see
+ * HACKING.md for the device machine), in whichever hierarchy AUTO picks. */
+static gboolean
+kvm_qemu_runs_in (GuestdCgroup *cg, char **log)
+{
+  const char *argv[] = { g_getenv ("GUESTD_LAUNCH"), "--cgroup",
+                         guestd_cgroup_get_dir (cg), "--",
+                         "/usr/bin/qemu-system-x86_64", "-machine",
+                         "pc,accel=kvm", "-m", "64", "-S", "-display", "none",
+                         "-nodefaults", "-no-user-config", NULL };
+  g_autoptr (GSubprocess) p = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean alive;
+
+  p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  /* Fails at once without /dev/kvm; waits in -S with it. */
+  g_usleep (G_USEC_PER_SEC);
+  alive = !g_subprocess_get_if_exited (p) && g_subprocess_get_identifier (p);
+  g_subprocess_force_exit (p);
+  g_subprocess_communicate_utf8 (p, NULL, NULL, NULL, log, NULL);
+  return alive;
+}
+
+static void
+test_kvm (void)
+{
+  const char *with[] = { "/dev/null", "/dev/kvm", NULL };
+  const char *without[] = { "/dev/null", NULL };
+  g_autoptr (GuestdCgroup) yes = NULL;
+  g_autoptr (GuestdCgroup) no = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *log_yes = NULL;
+  g_autofree char *log_no = NULL;
+  int fd;
+
+  if (getuid () != 0 || g_getenv ("GUESTD_LAUNCH") == NULL
+      || !g_file_test ("/usr/bin/qemu-system-x86_64", G_FILE_TEST_EXISTS)
+      || (fd = open ("/dev/kvm", O_RDWR | O_CLOEXEC)) < 0)
+    {
+      g_test_skip ("needs root, QEMU and a usable /dev/kvm");
+      return;
+    }
+  close (fd);
+  yes = guestd_cgroup_new_machine (PARTITION, "kvm-yes", GUESTD_CGROUP_AUTO,
+                                   with, NULL, 0, &error);
+  g_assert_no_error (error);
+  no = guestd_cgroup_new_machine (PARTITION, "kvm-no", GUESTD_CGROUP_AUTO,
+                                  without, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_test_message ("hierarchy: %s",
+                  mode_name (guestd_cgroup_get_mode (yes)));
+  if (!kvm_qemu_runs_in (yes, &log_yes))
+    g_error ("QEMU with /dev/kvm allowed did not run: %s", log_yes);
+  g_assert_false (kvm_qemu_runs_in (no, &log_no));
+  g_assert_nonnull (strstr (log_no, "Operation not permitted"));
+  g_assert_true (guestd_cgroup_remove (yes, &error));
+  g_assert_true (guestd_cgroup_remove (no, &error));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -769,6 +832,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cgroup/program", test_program);
   g_test_add_func ("/cgroup/names", test_names);
   g_test_add_func ("/cgroup/auto", test_auto);
+  g_test_add_func ("/cgroup/kvm", test_kvm);
   for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
     {
       g_autofree char *confine = g_strdup_printf ("/cgroup/%s/confinement",

@@ -723,6 +723,54 @@ test_root_guests (void)
 }
 
 static void
+test_launcher_environment (void)
+{
+  g_autofree char *dbg = g_build_filename (images, "ld-debug", NULL);
+  g_autofree char *xml = g_strdup_printf (
+    "<domain type='qemu' "
+    "xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n"
+    "  <name>sys-env</name>\n"
+    "  <memory unit='MiB'>64</memory>\n"
+    "  <os><type arch='x86_64' machine='pc'>hvm</type></os>\n"
+    "  <qemu:commandline>\n"
+    "    <qemu:env name='LD_DEBUG' value='libs'/>\n"
+    "    <qemu:env name='LD_DEBUG_OUTPUT' value='%s/out'/>\n"
+    "  </qemu:commandline>\n"
+    "</domain>\n",
+    dbg);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (GDir) dir = NULL;
+  g_autoptr (GString) all = g_string_new (NULL);
+  const char *name;
+
+  /* Any process's dynamic loader that sees the variables writes its
+   * trace there. */
+  g_mkdir (dbg, 0755);
+  g_assert_no_errno (chmod (dbg, 01777));
+  path = create_paused (xml, &error);
+  g_assert_no_error (error);
+  dir = g_dir_open (dbg, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *f = g_build_filename (dbg, name, NULL);
+      g_autofree char *text = NULL;
+
+      g_assert_true (g_file_get_contents (f, &text, NULL, NULL));
+      g_string_append (all, text);
+    }
+  /* QEMU got the domain's variables... */
+  g_assert_true (g_regex_match_simple ("initialize program: \\S*qemu-system",
+                                       all->str, 0, 0));
+  /* ...the root launcher before it did not: <qemu:env> never reaches a
+   * dynamic loader that runs with privileges. */
+  g_assert_false (g_regex_match_simple ("initialize program: \\S*guestd-launch",
+                                        all->str, 0, 0));
+  destroy (path);
+}
+
+static void
 test_kvm_unreachable (void)
 {
   g_autofree char *kvm = g_build_filename (images, "kvm", NULL);
@@ -783,6 +831,7 @@ main (int argc, char **argv)
   g_test_add_func ("/system/bad-disks", test_bad_disks);
   g_test_add_func ("/system/service-killed", test_service_killed);
   g_test_add_func ("/system/host-reboot", test_host_reboot);
+  g_test_add_func ("/system/launcher-environment", test_launcher_environment);
   g_test_add_func ("/system/bridge", test_bridge);
   g_test_add_func ("/system/bridge-missing", test_bridge_missing);
   g_test_add_func ("/system/root-guests", test_root_guests);
