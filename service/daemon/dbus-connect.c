@@ -85,7 +85,9 @@ handle_create_xml (GuestdDBusService *svc, GuestdDomainObj *unused,
   def = guestd_driver_parse_def (svc->driver, xml, &error);
   known = def != NULL && g_hash_table_contains (svc->driver->by_uuid,
                                                 def->uuid);
-  obj = def != NULL ? guestd_driver_add_transient (svc->driver, def, &error)
+  obj = def != NULL ? guestd_driver_add_transient (
+                        svc->driver, def, guestd_dbus_caller_uid (svc, inv),
+                        &error)
                     : NULL;
   if (obj == NULL)
     {
@@ -110,7 +112,8 @@ handle_define_xml (GuestdDBusService *svc, GuestdDomainObj *unused,
   GuestdDomainObj *obj;
 
   g_variant_get (params, "(&s)", &xml);
-  obj = guestd_driver_define (svc->driver, xml, &error);
+  obj = guestd_driver_define (svc->driver, xml,
+                              guestd_dbus_caller_uid (svc, inv), &error);
   if (obj == NULL)
     return_error_take (inv, error);
   else

@@ -6,6 +6,8 @@
 
 #include "dbus-priv.h"
 
+#include <unistd.h>
+
 #include "util/error.h"
 #include "util/i18n.h"
 
@@ -523,6 +525,27 @@ guestd_dbus_service_new (GDBusConnection *conn, GuestdDriver *driver,
   l.data = svc;
   guestd_driver_add_listener (driver, &l);
   return g_steal_pointer (&svc);
+}
+
+#define CALLER_UID_KEY "guestd-caller-uid"
+
+void
+guestd_dbus_set_caller_uid (GDBusMethodInvocation *inv, uid_t uid)
+{
+  /* Stored plus one: NULL means nobody said. */
+  g_object_set_data (G_OBJECT (inv), CALLER_UID_KEY,
+                     GSIZE_TO_POINTER ((gsize) uid + 1));
+}
+
+uid_t
+guestd_dbus_caller_uid (GuestdDBusService *svc, GDBusMethodInvocation *inv)
+{
+  gsize v = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (inv),
+                                                 CALLER_UID_KEY));
+
+  if (v != 0)
+    return (uid_t) (v - 1);
+  return svc->authorize == NULL ? getuid () : (uid_t) -1;
 }
 
 void

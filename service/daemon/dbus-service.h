@@ -30,6 +30,13 @@ void guestd_dbus_service_set_authorize (GuestdDBusService *svc,
                                         GuestdDBusAuthorizeFunc func,
                                         gpointer data);
 
+/* Who made a call, as the gate learnt it from the bus (never from the
+ * message). Without a gate (the session instance): this process's user;
+ * with one that did not say: nobody ((uid_t) -1), who owns nothing. */
+void guestd_dbus_set_caller_uid (GDBusMethodInvocation *inv, uid_t uid);
+uid_t guestd_dbus_caller_uid (GuestdDBusService *svc,
+                              GDBusMethodInvocation *inv);
+
 /* For the idle timeout: clients still on the bus, and the last call. */
 guint guestd_dbus_service_client_count (GuestdDBusService *svc);
 gint64 guestd_dbus_service_last_activity (GuestdDBusService *svc);

@@ -467,8 +467,63 @@ check_identity (GuestdDriver *d, GuestdDomainDef *def, gboolean for_define,
   return TRUE;
 }
 
+/* ---- authors (system instance) ---- */
+
+/* Who wrote a persistent definition is kept beside the service's state,
+ * not in the XML clients read: lib/authors/UUID holds the uid. */
+static char *
+author_path (GuestdDriver *d, const char *uuid)
+{
+  return g_build_filename (d->lib_dir, "authors", uuid, NULL);
+}
+
+static gboolean
+save_author (GuestdDriver *d, GuestdDomainDef *def, uid_t author,
+             GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *text = NULL;
+
+  if (!d->privileged)
+    return TRUE;
+  path = author_path (d, def->uuid);
+  dir = g_path_get_dirname (path);
+  text = g_strdup_printf ("%u\n", (guint) author);
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    {
+      guestd_set_error_errno (error, errno, _("cannot create %s"), dir);
+      return FALSE;
+    }
+  return g_file_set_contents_full (path, text, -1,
+                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                   error);
+}
+
+/* A definition nobody recorded was put there by root (or predates the
+ * record, which only root could write then). */
+static uid_t
+load_author (GuestdDriver *d, const char *uuid)
+{
+  g_autofree char *path = author_path (d, uuid);
+  g_autofree char *text = NULL;
+  guint64 v;
+
+  if (!d->privileged || !g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  if (!g_ascii_string_to_unsigned (g_strstrip (text), 10, 0, G_MAXUINT32 - 1,
+                                   &v, NULL))
+    {
+      g_warning (_("%s: not a uid; the definition is treated as nobody's"),
+                 path);
+      return (uid_t) -1;
+    }
+  return (uid_t) v;
+}
+
 GuestdDomainObj *
-guestd_driver_define (GuestdDriver *d, const char *xml, GError **error)
+guestd_driver_define (GuestdDriver *d, const char *xml, uid_t author,
+                      GError **error)
 {
   g_autoptr (GuestdDomainDef) def = guestd_driver_parse_def (d, xml, error);
   GuestdDomainObj *obj;
@@ -476,11 +531,15 @@ guestd_driver_define (GuestdDriver *d, const char *xml, GError **error)
 
   if (def == NULL || !check_identity (d, def, TRUE, &obj, error))
     return NULL;
-  if (!guestd_driver_save_config (d, def, error))
+  /* The author first: a definition on disk without its author would be
+   * taken for root's at the next start of the service. */
+  if (!save_author (d, def, author, error)
+      || !guestd_driver_save_config (d, def, error))
     return NULL;
   if (obj == NULL)
     {
       obj = guestd_domain_obj_new (d, g_steal_pointer (&def));
+      obj->author = obj->xml_author = author;
       obj->persistent = TRUE;
       registry_add (d, obj);
       guestd_driver_emit_event (d, obj, GUESTD_EVENT_DEFINED,
@@ -489,6 +548,7 @@ guestd_driver_define (GuestdDriver *d, const char *xml, GError **error)
     }
   was_persistent = obj->persistent;
   obj->persistent = TRUE;
+  obj->author = author;
   if (guestd_domain_obj_is_active (obj))
     {
       /* The running guest keeps its hardware; the new definition waits
@@ -501,6 +561,7 @@ guestd_driver_define (GuestdDriver *d, const char *xml, GError **error)
     {
       guestd_domain_def_free (obj->def);
       obj->def = g_steal_pointer (&def);
+      obj->xml_author = author;
     }
   guestd_driver_emit_event (d, obj, GUESTD_EVENT_DEFINED,
                             was_persistent ? GUESTD_DEFINED_UPDATED
@@ -510,7 +571,7 @@ guestd_driver_define (GuestdDriver *d, const char *xml, GError **error)
 
 GuestdDomainObj *
 guestd_driver_add_transient (GuestdDriver *d, GuestdDomainDef *def,
-                             GError **error)
+                             uid_t author, GError **error)
 {
   GuestdDomainObj *obj;
 
@@ -526,9 +587,11 @@ guestd_driver_add_transient (GuestdDriver *d, GuestdDomainDef *def,
       g_clear_pointer (&obj->newdef, guestd_domain_def_free);
       obj->newdef = obj->def;
       obj->def = def;
+      obj->xml_author = author;
       return obj;
     }
   obj = guestd_domain_obj_new (d, def);
+  obj->author = obj->xml_author = author;
   registry_add (d, obj);
   return obj;
 }
@@ -557,6 +620,12 @@ guestd_driver_undefine (GuestdDriver *d, GuestdDomainObj *obj, guint flags,
     }
   if (g_unlink (link) < 0 && errno != ENOENT)
     g_warning ("cannot remove %s: %s", link, g_strerror (errno));
+  if (d->privileged)
+    {
+      g_autofree char *author = author_path (d, def->uuid);
+
+      g_unlink (author);
+    }
   obj->persistent = FALSE;
   obj->autostart = FALSE;
   g_clear_pointer (&obj->newdef, guestd_domain_def_free);
@@ -671,6 +740,7 @@ load_configs (GuestdDriver *d)
         }
       obj = guestd_domain_obj_new (d, def);
       obj->persistent = TRUE;
+      obj->author = obj->xml_author = load_author (d, def->uuid);
       link = autostart_path (d, def->name);
       obj->autostart = g_file_test (link, G_FILE_TEST_EXISTS);
       registry_add (d, obj);

@@ -104,9 +104,10 @@ GuestdDomainObj *guestd_driver_lookup_id (GuestdDriver *driver, int id,
 GPtrArray *guestd_driver_list (GuestdDriver *driver, GuestdListFlags flags);
 guint guestd_driver_count_active (GuestdDriver *driver);
 
-/* Domain XML in, a persistent domain out (new, or updated). */
+/* Domain XML in, a persistent domain out (new, or updated). @author: the
+ * caller's uid (system instance: only its files go to the guest). */
 GuestdDomainObj *guestd_driver_define (GuestdDriver *driver, const char *xml,
-                                       GError **error);
+                                       uid_t author, GError **error);
 gboolean guestd_driver_undefine (GuestdDriver *driver, GuestdDomainObj *obj,
                                  guint flags, GError **error);
 gboolean guestd_driver_set_autostart (GuestdDriver *driver,
@@ -118,7 +119,7 @@ GuestdDomainDef *guestd_driver_parse_def (GuestdDriver *driver,
 /* Register a transient domain (before it is started). */
 GuestdDomainObj *guestd_driver_add_transient (GuestdDriver *driver,
                                               GuestdDomainDef *def,
-                                              GError **error);
+                                              uid_t author, GError **error);
 /* Forget a domain: a transient one that stopped. */
 void guestd_driver_remove (GuestdDriver *driver, GuestdDomainObj *obj);
 

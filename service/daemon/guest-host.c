@@ -303,7 +303,7 @@ hand_over_files (GuestdDomainObj *obj, GError **error)
       return FALSE;
     }
   return guestd_dac_claim_all (files, d->account->uid, d->account->gid,
-                               ledger, refused, error);
+                               obj->xml_author, ledger, refused, error);
 }
 
 static GuestdCgroup *

@@ -707,6 +707,7 @@ guestd_process_start_async (GuestdDomainObj *obj, gboolean paused,
       obj->newdef = NULL;
       guestd_domain_def_free (obj->def);
       obj->def = keep;
+      obj->xml_author = obj->author;
       obj->def->id = -1;
       obj->starting = FALSE;
       guestd_domain_obj_set_state (obj, GUESTD_STATE_SHUTOFF,
@@ -785,6 +786,7 @@ handle_exit (GuestdDomainObj *obj)
     {
       guestd_domain_def_free (obj->def);
       obj->def = g_steal_pointer (&obj->newdef);
+      obj->xml_author = obj->author;
     }
   obj->def->id = -1;
   guestd_domain_obj_ref (obj);

@@ -336,7 +336,7 @@ check_location (const GuestdDacFile *f, gboolean block,
  * directory is opened as safely as any file, then the file created in it
  * with O_EXCL, which never follows a link. */
 static gboolean
-create_if_missing (const GuestdDacFile *f, GError **error)
+create_if_missing (const GuestdDacFile *f, uid_t author, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (f->path);
   g_autofree char *base = g_path_get_basename (f->path);
@@ -360,6 +360,14 @@ create_if_missing (const GuestdDacFile *f, GError **error)
       else
         guestd_set_error_errno (error, errsv, _("cannot create %s %s"),
                                 f->what, f->path);
+      return FALSE;
+    }
+  if (author != 0 && st.st_uid != author)
+    {
+      g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_ACCESS_DENIED,
+                   _("refusing to create %s %s: directory %s belongs to uid "
+                     "%u, not to the domain's author (uid %u)"),
+                   f->what, f->path, dir, (guint) st.st_uid, (guint) author);
       return FALSE;
     }
   fd = openat (dfd, base,
@@ -396,11 +404,15 @@ has_record (int fd)
   return getxattr (proc, GUESTD_DAC_XATTR_OWNER, NULL, 0) >= 0;
 }
 
+static gboolean owned_by_author (int fd, const struct stat *st,
+                                 uid_t author);
+
 /* Open one file of a guest and check, through the descriptor, that it may
  * be handed over. -1 with *@skip set: nothing to do for it. */
 static int
 open_checked (const GuestdDacFile *f, const char *const *refused, uid_t uid,
-              gid_t gid, struct stat *st, gboolean *skip, GError **error)
+              gid_t gid, uid_t author, struct stat *st, gboolean *skip,
+              GError **error)
 {
   g_autofd int fd = -1;
   g_autofree char *proc = NULL;
@@ -417,7 +429,7 @@ open_checked (const GuestdDacFile *f, const char *const *refused, uid_t uid,
   /* Nothing is created in a place that is refused anyway. */
   if (f->create
       && (!check_location (f, FALSE, refused, error)
-          || !create_if_missing (f, error)))
+          || !create_if_missing (f, author, error)))
     return -1;
   fd = open_nofollow (f->path, O_PATH, st);
   if (fd < 0)
@@ -470,6 +482,16 @@ open_checked (const GuestdDacFile *f, const char *const *refused, uid_t uid,
                    _("refusing to hand %s %s to the guest's account: it is a "
                      "set-user-ID or set-group-ID program"),
                    f->what, f->path);
+      return -1;
+    }
+  if (author != 0 && !owned_by_author (fd, st, author))
+    {
+      g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_ACCESS_DENIED,
+                   _("refusing to hand %s %s to the guest's account: it "
+                     "belongs to uid %u, not to the domain's author (uid "
+                     "%u); only root's domains may use other accounts' "
+                     "files"),
+                   f->what, f->path, (guint) st->st_uid, (guint) author);
       return -1;
     }
   proc = fd_proc_path (fd);
@@ -575,6 +597,19 @@ record_read (const char *proc, Record *r)
         g_ptr_array_add (r->holders, g_strdup (names[i]));
   }
   return 0;
+}
+
+/* Whose the file really is: the recorded original owner while a guest
+ * holds it, else its owner. A record that does not read is nobody's. */
+static gboolean
+owned_by_author (int fd, const struct stat *st, uid_t author)
+{
+  g_autofree char *proc = fd_proc_path (fd);
+  g_auto (Record) r = { 0 };
+
+  if (record_read (proc, &r) != 0)
+    return FALSE;
+  return r.present ? r.uid == author : st->st_uid == author;
 }
 
 static int
@@ -938,7 +973,7 @@ rollback (GArray *opened, guint n, const char *holder, const char *boot,
 }
 
 gboolean
-guestd_dac_claim_all (GPtrArray *files, uid_t uid, gid_t gid,
+guestd_dac_claim_all (GPtrArray *files, uid_t uid, gid_t gid, uid_t author,
                       const char *ledger, const char *const *refused_prefixes,
                       GError **error)
 {
@@ -967,7 +1002,8 @@ guestd_dac_claim_all (GPtrArray *files, uid_t uid, gid_t gid,
       struct stat st;
       gboolean skip;
 
-      o.fd = open_checked (f, refused_prefixes, uid, gid, &st, &skip, error);
+      o.fd = open_checked (f, refused_prefixes, uid, gid, author, &st, &skip,
+                           error);
       if (o.fd < 0 && !skip)
         return FALSE;
       if (o.fd >= 0)

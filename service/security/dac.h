@@ -37,14 +37,16 @@ GPtrArray *guestd_dac_domain_files (const GuestdDomainDef *def);
 
 /* Give every file of @files to @uid:@gid, all or none. Before anything
  * changes, the paths are added to @ledger (its file name, e.g. the guest's
- * uuid, is how the files know their holder) so that a crash loses nothing;
- * its directory, and every one above it, must be changeable by root alone.
+ * uuid, is how the files know their holder) so that a crash loses nothing.
  * Only regular files with one link and block devices are handed over;
  * symbolic links, system locations and anything under
  * @refused_prefixes (NULL-terminated, may be NULL) are refused. Read-only
- * files the account can already read are left alone. */
+ * files the account can already read are left alone. Unless @author (who
+ * wrote the paths: the domain's definer) is root, every file must be the
+ * author's own, and files are created only in the author's directories:
+ * nobody hands over what they could not give away themselves. */
 gboolean guestd_dac_claim_all (GPtrArray *files, uid_t uid, gid_t gid,
-                               const char *ledger,
+                               uid_t author, const char *ledger,
                                const char *const *refused_prefixes,
                                GError **error);
 

@@ -11,6 +11,7 @@
 typedef struct
 {
   GTask *proceed;
+  GDBusMethodInvocation *inv;
   char *action;
   gboolean interactive;
 } Check;
@@ -18,8 +19,53 @@ typedef struct
 static void
 check_free (Check *c)
 {
+  g_object_unref (c->inv);
   g_free (c->action);
   g_free (c);
+}
+
+static void
+got_uid (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Check *c = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) r = g_dbus_connection_call_finish (
+    G_DBUS_CONNECTION (source), res, &error);
+  guint32 uid;
+
+  if (r == NULL)
+    g_task_return_new_error (c->proceed, GUESTD_ERROR,
+                             GUESTD_ERROR_ACCESS_DENIED,
+                             _("cannot learn who is calling: %s"),
+                             error->message);
+  else
+    {
+      g_variant_get (r, "(u)", &uid);
+      guestd_dbus_set_caller_uid (c->inv, uid);
+      g_task_return_boolean (c->proceed, TRUE);
+    }
+  g_object_unref (c->proceed);
+  check_free (c);
+}
+
+/* Calls that define guests name files the service hands over for them:
+ * their handlers need to know whose files may be given (the bus says,
+ * as it says to polkit). */
+static void
+allow (Check *c)
+{
+  if (!g_str_equal (c->action, GUESTD_ACTION_MANAGE))
+    {
+      g_task_return_boolean (c->proceed, TRUE);
+      g_object_unref (c->proceed);
+      check_free (c);
+      return;
+    }
+  g_dbus_connection_call (
+    g_dbus_method_invocation_get_connection (c->inv), "org.freedesktop.DBus",
+    "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetConnectionUnixUser",
+    g_variant_new ("(s)", g_dbus_method_invocation_get_sender (c->inv)),
+    G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, got_uid, c);
 }
 
 /* For messages: what the action lets a caller do. */
@@ -49,7 +95,10 @@ checked (GObject *source, GAsyncResult *res, gpointer user_data)
                              _("cannot check authorization for %s: %s"),
                              c->action, error->message);
   else if (polkit_authorization_result_get_is_authorized (result))
-    g_task_return_boolean (c->proceed, TRUE);
+    {
+      allow (c);
+      return;
+    }
   else if (polkit_authorization_result_get_dismissed (result))
     g_task_return_new_error (c->proceed, GUESTD_ERROR,
                              GUESTD_ERROR_AUTH_CANCELLED,
@@ -102,6 +151,7 @@ authorize (GuestdDBusService *svc, GDBusMethodInvocation *inv,
     }
   c = g_new0 (Check, 1);
   c->proceed = proceed;
+  c->inv = g_object_ref (inv);
   c->action = g_strdup (action);
   c->interactive = (g_dbus_message_get_flags (msg)
                     & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)

@@ -129,7 +129,7 @@ claim_one (const char *path, const char *ledger, GError **error)
 {
   g_autoptr (GPtrArray) files = one_file (path, "disk 'vda' image", TRUE);
 
-  return guestd_dac_claim_all (files, UID, GID, ledger, NULL, error);
+  return guestd_dac_claim_all (files, UID, GID, 0, ledger, NULL, error);
 }
 
 /* A claim that must be refused with @needle in the message, leaving no
@@ -141,7 +141,7 @@ assert_refused (GPtrArray *files, const char *ledger,
 {
   g_autoptr (GError) error = NULL;
 
-  if (guestd_dac_claim_all (files, UID, GID, ledger, refused, &error))
+  if (guestd_dac_claim_all (files, UID, GID, 0, ledger, refused, &error))
     {
       guestd_dac_release_all (ledger, UID, GID);
       g_error ("a claim of %s was not refused",
@@ -261,7 +261,7 @@ test_claim_release (const char *dir)
 
   g_ptr_array_add (files, guestd_dac_file_new (odd, "disk 'vdb' image", TRUE,
                                                FALSE));
-  g_assert_true (guestd_dac_claim_all (files, UID, GID, ledger, NULL,
+  g_assert_true (guestd_dac_claim_all (files, UID, GID, 0, ledger, NULL,
                                        &error));
   g_assert_no_error (error);
   assert_owner (img, UID, GID);
@@ -304,8 +304,8 @@ test_shared (const char *dir)
   g_autoptr (GError) error = NULL;
 
   /* Two guests boot the same kernel, which the account cannot read. */
-  g_assert_true (guestd_dac_claim_all (files, UID, GID, a, NULL, &error));
-  g_assert_true (guestd_dac_claim_all (files, UID, GID, b, NULL, &error));
+  g_assert_true (guestd_dac_claim_all (files, UID, GID, 0, a, NULL, &error));
+  g_assert_true (guestd_dac_claim_all (files, UID, GID, 0, b, NULL, &error));
   g_assert_no_error (error);
   assert_owner (kernel, UID, GID);
   assert_x (kernel, GUESTD_DAC_XATTR_REFCOUNT, "2");
@@ -320,7 +320,7 @@ test_shared (const char *dir)
   assert_untouched (kernel);
 
   /* One it can read is left alone: no change, no record, no ledger. */
-  g_assert_true (guestd_dac_claim_all (open_files, UID, GID, a, NULL,
+  g_assert_true (guestd_dac_claim_all (open_files, UID, GID, 0, a, NULL,
                                        &error));
   g_assert_no_error (error);
   assert_untouched (open_kernel);
@@ -366,7 +366,7 @@ test_symlinks (const char *dir)
                                             TRUE);
     g_autoptr (GError) e = NULL;
 
-    g_assert_false (guestd_dac_claim_all (files, UID, GID, ledger, NULL, &e));
+    g_assert_false (guestd_dac_claim_all (files, UID, GID, 0, ledger, NULL, &e));
     test_assert_error_contains (e, via);
     test_assert_error_contains (e, "points to real");
   }
@@ -387,7 +387,7 @@ test_symlinks (const char *dir)
    * ours, link or not: the target stays as it is. */
   g_assert_cmpint (chmod (img, 0644), ==, 0);
   kernel = one_file (link, "kernel", FALSE);
-  g_assert_true (guestd_dac_claim_all (kernel, UID, GID, ledger, NULL,
+  g_assert_true (guestd_dac_claim_all (kernel, UID, GID, 0, ledger, NULL,
                                        &error));
   g_assert_no_error (error);
   assert_untouched (img);
@@ -729,7 +729,7 @@ test_create (const char *dir)
 
   g_ptr_array_add (files, guestd_dac_file_new (log, "serial port file", TRUE,
                                                TRUE));
-  g_assert_true (guestd_dac_claim_all (files, UID, GID, a, NULL, &error));
+  g_assert_true (guestd_dac_claim_all (files, UID, GID, 0, a, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (lstat (log, &st), ==, 0);
   g_assert_true (S_ISREG (st.st_mode));
@@ -765,6 +765,54 @@ test_block_device (const char *dir)
 
 /* ---- running the cases ---- */
 
+/* A non-root author gives only its own files, and creates files only in
+ * its own directories; a file a guest holds is still its original
+ * owner's. */
+static void
+test_author (const char *dir)
+{
+  g_autofree char *mine = make_file (dir, "mine.img", 0600);
+  g_autofree char *roots = make_file (dir, "roots.img", 0600);
+  g_autofree char *a = g_build_filename (dir, "owners", "a", NULL);
+  g_autofree char *b = g_build_filename (dir, "owners", "b", NULL);
+  g_autofree char *log = g_build_filename (dir, "serial.log", NULL);
+  g_autoptr (GPtrArray) files = one_file (mine, "disk 'vda' image", TRUE);
+  g_autoptr (GPtrArray) theirs = one_file (roots, "disk 'vda' image", TRUE);
+  g_autoptr (GPtrArray) create = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) guestd_dac_file_free);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (chown (roots, 0, 0), ==, 0);
+  g_assert_true (guestd_dac_claim_all (files, UID, GID, OWNER_UID, a, NULL,
+                                       &error));
+  g_assert_no_error (error);
+  assert_owner (mine, UID, GID);
+  /* Held by a guest, it is still the author's to share. */
+  g_assert_true (guestd_dac_claim_all (files, UID, GID, OWNER_UID, b, NULL,
+                                       &error));
+  g_assert_no_error (error);
+  guestd_dac_release_all (a, UID, GID);
+  guestd_dac_release_all (b, UID, GID);
+  assert_untouched (mine);
+
+  g_assert_false (guestd_dac_claim_all (theirs, UID, GID, OWNER_UID, a, NULL,
+                                        &error));
+  test_assert_error_contains (error, "belongs to uid 0, not to the domain's "
+                                     "author");
+  g_clear_error (&error);
+  assert_owner (roots, 0, 0);
+  assert_no_record (roots);
+
+  /* The scratch directory is root's. */
+  g_ptr_array_add (create, guestd_dac_file_new (log, "serial port file", TRUE,
+                                                TRUE));
+  g_assert_false (guestd_dac_claim_all (create, UID, GID, OWNER_UID, a, NULL,
+                                        &error));
+  test_assert_error_contains (error, "refusing to create");
+  g_assert_false (g_file_test (log, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (a, G_FILE_TEST_EXISTS));
+}
+
 static const Case cases[] = {
   { "/dac/claim-release", test_claim_release },
   { "/dac/shared", test_shared },
@@ -782,6 +830,7 @@ static const Case cases[] = {
   { "/dac/changed-meanwhile", test_changed_meanwhile },
   { "/dac/create", test_create },
   { "/dac/block-device", test_block_device },
+  { "/dac/author", test_author },
 };
 
 static void

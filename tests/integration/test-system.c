@@ -544,11 +544,12 @@ assert_refused_disk (const char *disk_path, const char *message_part,
   g_autofree char *disk = disk_xml (disk_path, "vda", NULL);
   g_autofree char *xml = small_domain ("sys-bad", disk);
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = create_paused (xml, &error);
+  g_autofree char *path = NULL;
   struct stat before, after;
 
   if (guard != NULL)
     g_assert_no_errno (stat (guard, &before));
+  path = create_paused (xml, &error);
   g_assert_null (path);
   if (strstr (error->message, message_part) == NULL)
     g_error ("error \"%s\" for %s does not contain \"%s\"", error->message,
@@ -584,6 +585,83 @@ test_bad_disks (void)
   /* A system file must never be handed to the guests' account. */
   assert_refused_disk ("/etc/hostname", "/etc/hostname", "/etc/hostname");
   assert_owner (target, ORIG_UID, ORIG_GID);
+}
+
+/* A non-root author hands over only its own files: the account cannot be
+ * used to reach another user's (or root's) files through a guest. */
+static void
+test_author_files (void)
+{
+  struct passwd *pw = getpwnam (ALLOWED_USER);
+  g_autofree char *mine = image ("mine.img", 1 << 20, pw->pw_uid, pw->pw_gid,
+                                 0600);
+  g_autofree char *roots = image ("roots.img", 1 << 20, 0, 0, 0600);
+  g_autofree char *d_mine = disk_xml (mine, "vda", NULL);
+  g_autofree char *d_roots = disk_xml (roots, "vda", NULL);
+  g_autofree char *x_mine = small_domain ("sys-mine", d_mine);
+  g_autofree char *x_roots = small_domain ("sys-roots", d_roots);
+  g_autofree char *serial = g_strdup_printf (
+    "    <serial type='file'><source path='%s/console.log'/></serial>\n",
+    images);
+  g_autofree char *x_serial = small_domain ("sys-serial", serial);
+  const char *const def_mine[] = { x_mine, NULL };
+  const char *const def_roots[] = { x_roots, NULL };
+  const char *const def_serial[] = { x_serial, NULL };
+  const char *const zero[] = { "0", NULL };
+  g_autofree char *p_mine = NULL;
+  g_autofree char *p_roots = NULL;
+  g_autofree char *p_serial = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *console = g_build_filename (images, "console.log", NULL);
+  g_autoptr (GError) error = NULL;
+
+  assert_allowed (ALLOWED_USER, "/org/libvirt/QEMU", CONNECT ".DomainDefineXML",
+                  def_mine, NULL);
+  assert_allowed (ALLOWED_USER, "/org/libvirt/QEMU", CONNECT ".DomainDefineXML",
+                  def_roots, NULL);
+  assert_allowed (ALLOWED_USER, "/org/libvirt/QEMU", CONNECT ".DomainDefineXML",
+                  def_serial, NULL);
+  p_mine = harness_lookup (h, "sys-mine");
+  p_roots = harness_lookup (h, "sys-roots");
+  p_serial = harness_lookup (h, "sys-serial");
+
+  /* Its own image: handed over and back. */
+  assert_allowed (ALLOWED_USER, p_mine, DOMAIN ".Create", zero, NULL);
+  assert_owner (mine, qemu_uid, qemu_gid);
+  destroy (p_mine);
+  assert_owner (mine, pw->pw_uid, pw->pw_gid);
+
+  /* Root's image: refused, also when root starts that definition, also
+   * after a restart of the service (the author is remembered). */
+  g_assert_cmpint (call_as (ALLOWED_USER, p_roots, DOMAIN ".Create", zero,
+                            &out, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "not to the domain's author"));
+  restart_service ();
+  harness_call (h, p_roots, DOMAIN, "Create", g_variant_new ("(u)", 0), NULL,
+                &error);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "not to the domain's author"));
+  assert_owner (roots, 0, 0);
+  g_assert_false (has_xattr (roots, "trusted.guestd.owner"));
+
+  /* Nor are files created in a directory that is not its own. */
+  g_clear_error (&error);
+  harness_call (h, p_serial, DOMAIN, "Create", g_variant_new ("(u)", 0), NULL,
+                &error);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "refusing to create"));
+  g_assert_false (g_file_test (console, G_FILE_TEST_EXISTS));
+
+  /* Root redefines it: root's now, and root's files may be used. */
+  g_free (harness_define (h, x_roots));
+  harness_domain_call (h, p_roots, "Create", g_variant_new ("(u)", 0));
+  assert_owner (roots, qemu_uid, qemu_gid);
+  destroy (p_roots);
+  assert_owner (roots, 0, 0);
+  harness_domain_call (h, p_mine, "Undefine", g_variant_new ("(u)", 0));
+  harness_domain_call (h, p_roots, "Undefine", g_variant_new ("(u)", 0));
+  harness_domain_call (h, p_serial, "Undefine", g_variant_new ("(u)", 0));
 }
 
 static void
@@ -829,6 +907,7 @@ main (int argc, char **argv)
   g_test_add_func ("/system/confined-guest", test_confined_guest);
   g_test_add_func ("/system/shared-base", test_shared_base);
   g_test_add_func ("/system/bad-disks", test_bad_disks);
+  g_test_add_func ("/system/author-files", test_author_files);
   g_test_add_func ("/system/service-killed", test_service_killed);
   g_test_add_func ("/system/host-reboot", test_host_reboot);
   g_test_add_func ("/system/launcher-environment", test_launcher_environment);
