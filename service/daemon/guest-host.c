@@ -219,6 +219,26 @@ guestd_host_preflight (GuestdDriver *d, GuestdDomainDef *def, GError **error)
                             dac && write && !disk->shareable, error))
         return FALSE;
     }
+  /* A guest's stdio is the service's log file for it, which has no
+   * limit: a guest must not be able to fill the host's /var. */
+  if (d->account != NULL)
+    {
+      GPtrArray *lists[] = { def->serials, def->parallels, def->consoles,
+                             def->channels };
+
+      for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+        for (guint i = 0; i < lists[l]->len; i++)
+          if (((GuestdChrDef *) lists[l]->pdata[i])->type == GUESTD_CHR_STDIO)
+            {
+              g_set_error (error, GUESTD_ERROR,
+                           GUESTD_ERROR_CONFIG_UNSUPPORTED,
+                           _("character devices of type 'stdio' are not "
+                             "supported by the system instance (they would "
+                             "write into the service's log without limit); "
+                             "use type 'file' or 'pty'"));
+              return FALSE;
+            }
+    }
   /* The service may open /dev/kvm (it is root); the guest's account must
    * be able to as well, or QEMU fails after everything was set up. */
   if (def->virt_type == GUESTD_VIRT_KVM && d->account != NULL

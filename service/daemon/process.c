@@ -170,6 +170,7 @@ watch_process (GuestdDomainObj *obj)
 }
 
 static void start_fail (StartData *s, GError *error);
+static void save_status_quietly (GuestdDomainObj *obj);
 
 static void
 set_pty_paths (GuestdDomainObj *obj, JsonNode *chardevs)
@@ -427,6 +428,79 @@ start_fail (StartData *s, GError *error)
     }
 }
 
+/* What distributions install UEFI firmware and variable templates in. */
+static const char *const firmware_dirs[] = {
+  "/usr/share/OVMF", "/usr/share/ovmf", "/usr/share/edk2",
+  "/usr/share/AAVMF", "/usr/share/qemu", NULL
+};
+
+static gboolean
+is_firmware (const char *template)
+{
+  g_autofree char *real = realpath (template, NULL);
+
+  for (guint i = 0; real != NULL && firmware_dirs[i] != NULL; i++)
+    if (g_str_has_prefix (real, firmware_dirs[i])
+        && real[strlen (firmware_dirs[i])] == '/')
+      return TRUE;
+  return FALSE;
+}
+
+/* Copy the template to @path. The system instance reads templates only
+ * from the firmware directories (a root service must not copy any file a
+ * caller names somewhere QEMU can read it) and writes only into its own
+ * nvram directory, where the copy belongs to the domain's author. */
+static gboolean
+create_nvram (GuestdDomainObj *obj, const char *path, const char *nv,
+              GError **error)
+{
+  GuestdDomainDef *def = obj->def;
+  g_autofree char *data = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr (GError) local = NULL;
+  gsize len;
+
+  if (obj->driver->privileged)
+    {
+      if (!g_str_equal (dir, nv))
+        {
+          g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_CONFIG_UNSUPPORTED,
+                       _("UEFI variable store %s does not exist; the system "
+                         "instance creates them only in %s (leave <nvram> "
+                         "without a path), or create it yourself"),
+                       path, nv);
+          return FALSE;
+        }
+      if (!is_firmware (def->os.nvram_template))
+        {
+          g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_CONFIG_UNSUPPORTED,
+                       _("UEFI variable template %s is not a firmware file "
+                         "(under /usr/share/OVMF, /usr/share/edk2, "
+                         "/usr/share/AAVMF or /usr/share/qemu)"),
+                       def->os.nvram_template);
+          return FALSE;
+        }
+    }
+  if (!g_file_get_contents (def->os.nvram_template, &data, &len, &local)
+      || !g_file_set_contents_full (path, data, len,
+                                    G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                    &local))
+    {
+      g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_OPERATION_FAILED,
+                   _("cannot create the UEFI variable store %s: %s"), path,
+                   local->message);
+      return FALSE;
+    }
+  if (obj->driver->privileged && lchown (path, obj->xml_author, -1) < 0)
+    {
+      guestd_set_error_errno (error, errno, _("cannot give %s to uid %u"),
+                              path, (guint) obj->xml_author);
+      g_unlink (path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 prepare_files (GuestdDomainObj *obj, char **channel_dir, char **home,
                char **nvram_dir, GError **error)
@@ -468,24 +542,9 @@ prepare_files (GuestdDomainObj *obj, char **channel_dir, char **home,
       /* The live definition names it: it is one of the guest's files. */
       if (def->os.nvram == NULL)
         def->os.nvram = g_strdup (path);
-      if (!g_file_test (path, G_FILE_TEST_EXISTS))
-        {
-          g_autofree char *data = NULL;
-          gsize len;
-          g_autoptr (GError) local = NULL;
-
-          if (!g_file_get_contents (def->os.nvram_template, &data, &len,
-                                    &local)
-              || !g_file_set_contents_full (path, data, len,
-                                            G_FILE_SET_CONTENTS_CONSISTENT,
-                                            0600, &local))
-            {
-              g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_OPERATION_FAILED,
-                           _("cannot create the UEFI variable store: %s"),
-                           local->message);
-              return FALSE;
-            }
-        }
+      if (!g_file_test (path, G_FILE_TEST_EXISTS)
+          && !create_nvram (obj, path, nv, error))
+        return FALSE;
     }
   *channel_dir = g_steal_pointer (&chan);
   *home = g_steal_pointer (&h);
@@ -624,6 +683,10 @@ launch (GuestdDomainObj *obj, GError **error)
       return FALSE;
     }
   watch_process (obj);
+  /* On disk at once: should the service die before the start completes,
+   * its next run finds this QEMU (and kills it) instead of giving its
+   * files back from under it. */
+  save_status_quietly (obj);
   return TRUE;
 
 fail:
@@ -1244,6 +1307,17 @@ guestd_process_reconnect (GuestdDomainObj *obj, GPid pid, guint64 start_time,
       return;
     }
   watch_process (obj);
+  if (state == GUESTD_STATE_PAUSED && reason == GUESTD_PAUSED_STARTING_UP)
+    {
+      /* The service died while starting it: nobody asked for this guest
+       * as it is. Stop it; its exit cleans up as any other. */
+      g_message (_("domain '%s' was still starting when the service "
+                   "stopped; stopping it"),
+                 obj->def->name);
+      obj->destroying = TRUE;
+      kill_now (obj);
+      return;
+    }
   /* The socket exists and QEMU listens: this connects at once. */
   addr = g_unix_socket_address_new (monitor);
   conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (addr), NULL,

@@ -106,8 +106,10 @@ guestd_tap_create_on_bridge (const char *name, const char *mac,
     }
   if (!set_ifname (&ifr, name != NULL ? name : "vnet%d", error))
     return -1;
-  /* vnet headers let QEMU offload checksums and use vhost-net. */
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+  /* vnet headers let QEMU offload checksums and use vhost-net. Always a
+   * new device: a name given in the XML must not attach to a persistent
+   * TAP somebody else set up. */
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL;
   if (ioctl (tap, TUNSETIFF, &ifr) < 0)
     {
       guestd_set_error_errno (error, errno,

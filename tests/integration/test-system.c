@@ -455,6 +455,7 @@ devices_cgroup_of (GPid pid)
 
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   lines = g_strsplit (text, "\n", -1);
+  /* cgroup v1's devices hierarchy, or else the unified one. */
   for (guint i = 0; lines[i] != NULL; i++)
     {
       const char *p = strstr (lines[i], ":devices:");
@@ -462,6 +463,9 @@ devices_cgroup_of (GPid pid)
       if (p != NULL)
         return g_strdup (p + strlen (":devices:"));
     }
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "0::"))
+      return g_strdup (lines[i] + 3);
   return NULL;
 }
 
@@ -499,15 +503,23 @@ test_confined_guest (void)
   g_assert_nonnull (cg);
   g_assert_cmpstr (cg, ==, "/machine/sys-confined.guestd-qemu");
   cgdir = g_build_filename ("/sys/fs/cgroup/devices", cg, NULL);
-  {
-    g_autofree char *f = g_build_filename (cgdir, "devices.list", NULL);
+  if (g_file_test (cgdir, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *f = g_build_filename (cgdir, "devices.list", NULL);
 
-    g_assert_true (g_file_get_contents (f, &list, NULL, NULL));
-  }
-  g_assert_nonnull (strstr (list, "c 1:3 rw"));      /* /dev/null */
-  g_assert_nonnull (strstr (list, "c 136:* rw"));    /* ptys */
-  g_assert_null (strstr (list, "a *:* rwm"));
-  g_assert_null (strstr (list, "c 1:1 "));           /* /dev/mem */
+      g_assert_true (g_file_get_contents (f, &list, NULL, NULL));
+      g_assert_nonnull (strstr (list, "c 1:3 rw"));   /* /dev/null */
+      g_assert_nonnull (strstr (list, "c 136:* rw")); /* ptys */
+      g_assert_null (strstr (list, "a *:* rwm"));
+      g_assert_null (strstr (list, "c 1:1 "));        /* /dev/mem */
+    }
+  else
+    {
+      /* cgroup v2: the BPF program is test-cgroup's to check. */
+      g_free (cgdir);
+      cgdir = g_build_filename ("/sys/fs/cgroup", cg, NULL);
+      g_assert_true (g_file_test (cgdir, G_FILE_TEST_IS_DIR));
+    }
 
   destroy (path);
   assert_owner (rw, ORIG_UID, ORIG_GID);
@@ -709,6 +721,13 @@ test_host_reboot (void)
   while (!harness_process_gone (pid))
     g_usleep (10000);
   run (rm);
+  /* Nor do cgroups survive a reboot. */
+  {
+    const char *cg = "/sys/fs/cgroup/devices/machine/sys-reboot.guestd-qemu";
+
+    if (g_file_test (cg, G_FILE_TEST_IS_DIR))
+      g_assert_no_errno (rmdir (cg));
+  }
   g_assert_no_errno (lsetxattr (rw, "trusted.guestd.boot", old_boot,
                                 strlen (old_boot), XATTR_REPLACE));
   assert_owner (rw, qemu_uid, qemu_gid);
@@ -849,6 +868,91 @@ test_launcher_environment (void)
 }
 
 static void
+assert_create_fails (const char *name, const char *devices,
+                     const char *extra_os, const char *message_part)
+{
+  g_autofree char *xml = harness_domain_xml (name, "qemu", extra_os, devices);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = create_paused (xml, &error);
+
+  g_assert_null (path);
+  if (strstr (error->message, message_part) == NULL)
+    g_error ("error \"%s\" does not contain \"%s\"", error->message,
+             message_part);
+  g_assert_cmpint (harness_qemu_pid (h, name), ==, 0);
+}
+
+/* What a root service must not do for a caller: copy a file it names
+ * where QEMU can read it, write where it says, attach to a TAP device
+ * somebody else made, let a guest write into the service's log. */
+static void
+test_refused_for_callers (void)
+{
+  g_autofree char *secret = image ("secret", 16, 0, 0, 0600);
+  g_autofree char *bad_template = g_strdup_printf (
+    "    <loader readonly='yes' type='pflash'>%s</loader>\n"
+    "    <nvram template='%s'/>\n",
+    "/usr/share/OVMF/OVMF_CODE.fd", secret);
+  g_autofree char *elsewhere = g_strdup_printf (
+    "    <loader readonly='yes' type='pflash'>%s</loader>\n"
+    "    <nvram template='%s'>%s/vars.fd</nvram>\n",
+    "/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd", images);
+  g_autofree char *vars = g_build_filename (images, "vars.fd", NULL);
+  const char *tap = "    <interface type='bridge'>\n"
+                    "      <source bridge='br-gtap'/>\n"
+                    "      <target dev='gtap0'/>\n"
+                    "    </interface>\n";
+  const char *stdio = "    <serial type='stdio'/>\n";
+
+  assert_create_fails ("sys-tmpl", NULL, bad_template, "not a firmware file");
+  assert_create_fails ("sys-vars", NULL, elsewhere, "creates them only in");
+  g_assert_false (g_file_test (vars, G_FILE_TEST_EXISTS));
+  assert_create_fails ("sys-stdio", stdio, NULL, "'stdio'");
+  run ("ip link add br-gtap type bridge");
+  run ("ip tuntap add dev gtap0 mode tap");
+  assert_create_fails ("sys-tap", tap, NULL, "gtap0");
+  run ("ip link del gtap0");
+  run ("ip link del br-gtap");
+}
+
+/* The service died between starting QEMU and finishing the start: the
+ * next run stops that QEMU and gives its files back. */
+static void
+test_died_while_starting (void)
+{
+  g_autofree char *rw = image ("starting.img", 1 << 20, ORIG_UID, ORIG_GID,
+                               0600);
+  g_autofree char *disk = disk_xml (rw, "vda", NULL);
+  g_autofree char *xml = small_domain ("sys-starting", disk);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = create_paused (xml, &error);
+  g_autofree char *status = g_build_filename (h->status_dir,
+                                              "sys-starting.xml", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GRegex) re = g_regex_new ("state='\\d+' reason='\\d+'", 0, 0,
+                                       NULL);
+  g_autofree char *starting = NULL;
+  GPid pid;
+
+  g_assert_no_error (error);
+  pid = harness_qemu_pid (h, "sys-starting");
+  harness_kill_service (h, SIGKILL);
+  /* What the status file says between exec and the end of the start. */
+  g_assert_true (g_file_get_contents (status, &text, NULL, NULL));
+  starting = g_regex_replace_literal (re, text, -1, 0,
+                                      "state='3' reason='11'", 0, NULL);
+  g_assert_cmpstr (starting, !=, text);
+  g_assert_true (g_file_set_contents (status, starting, -1, NULL));
+  harness_start_service (h, NULL);
+  for (int i = 0; i < 500 && !harness_process_gone (pid); i++)
+    g_usleep (10000);
+  g_assert_true (harness_process_gone (pid));
+  for (int i = 0; i < 500 && g_file_test (status, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10000);
+  assert_owner (rw, ORIG_UID, ORIG_GID);
+}
+
+static void
 test_kvm_unreachable (void)
 {
   g_autofree char *kvm = g_build_filename (images, "kvm", NULL);
@@ -911,6 +1015,8 @@ main (int argc, char **argv)
   g_test_add_func ("/system/service-killed", test_service_killed);
   g_test_add_func ("/system/host-reboot", test_host_reboot);
   g_test_add_func ("/system/launcher-environment", test_launcher_environment);
+  g_test_add_func ("/system/refused-for-callers", test_refused_for_callers);
+  g_test_add_func ("/system/died-while-starting", test_died_while_starting);
   g_test_add_func ("/system/bridge", test_bridge);
   g_test_add_func ("/system/bridge-missing", test_bridge_missing);
   g_test_add_func ("/system/root-guests", test_root_guests);
