@@ -5,9 +5,27 @@
 #include <locale.h>
 #include <stdio.h>
 
+#include "daemon/bridge.h"
 #include "daemon/driver.h"
 #include "daemon/serve.h"
 #include "util/i18n.h"
+
+static void
+bridge_activity (const char *sender, gpointer data)
+{
+  guestd_dbus_service_note_client (data, sender);
+}
+
+/* qemu:///system through the session bus, for clients that see only it. */
+static gboolean
+install_bridge (GuestdDBusService *svc, gpointer data, GError **error)
+{
+  GuestdBridge **bridge = data;
+
+  *bridge = guestd_bridge_new (guestd_dbus_service_get_connection (svc),
+                               bridge_activity, svc);
+  return TRUE;
+}
 
 int
 main (int argc, char **argv)
@@ -15,11 +33,15 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (GOptionContext) ctx = NULL;
   g_autoptr (GuestdDriver) driver = NULL;
+  GuestdBridge *bridge = NULL;
   gboolean version = FALSE;
+  int status;
   GuestdServeOptions o = {
     .prog = "guestd-session",
     .bus_type = G_BUS_TYPE_SESSION,
     .timeout = 120,
+    .prepare = install_bridge,
+    .data = &bridge,
   };
   GOptionEntry entries[] = {
     { "timeout", 't', 0, G_OPTION_ARG_INT, &o.timeout,
@@ -60,5 +82,7 @@ main (int argc, char **argv)
       return 1;
     }
   o.driver = driver;
-  return guestd_serve (&o);
+  status = guestd_serve (&o);
+  guestd_bridge_free (bridge);
+  return status;
 }

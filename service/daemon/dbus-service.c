@@ -80,11 +80,9 @@ unwatch (gpointer id)
   g_bus_unwatch_name (GPOINTER_TO_UINT (id));
 }
 
-static void
-note_client (GuestdDBusService *svc, GDBusMethodInvocation *inv)
+void
+guestd_dbus_service_note_client (GuestdDBusService *svc, const char *sender)
 {
-  const char *sender = g_dbus_method_invocation_get_sender (inv);
-
   svc->last_activity = g_get_monotonic_time ();
   if (sender == NULL || g_hash_table_contains (svc->clients, sender))
     return;
@@ -92,6 +90,12 @@ note_client (GuestdDBusService *svc, GDBusMethodInvocation *inv)
                        GUINT_TO_POINTER (g_bus_watch_name_on_connection (
                          svc->conn, sender, G_BUS_NAME_WATCHER_FLAGS_NONE,
                          NULL, client_vanished, svc, NULL)));
+}
+
+GDBusConnection *
+guestd_dbus_service_get_connection (GuestdDBusService *svc)
+{
+  return svc->conn;
 }
 
 guint
@@ -271,7 +275,8 @@ dispatch (GuestdDBusService *svc, GuestdDomainObj *obj,
   GTask *proceed;
   const char *action;
 
-  note_client (svc, inv);
+  guestd_dbus_service_note_client (svc,
+                                   g_dbus_method_invocation_get_sender (inv));
   c->svc = svc;
   c->obj = obj != NULL ? guestd_domain_obj_ref (obj) : NULL;
   c->props = props;

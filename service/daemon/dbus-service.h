@@ -37,6 +37,12 @@ void guestd_dbus_set_caller_uid (GDBusMethodInvocation *inv, uid_t uid);
 uid_t guestd_dbus_caller_uid (GuestdDBusService *svc,
                               GDBusMethodInvocation *inv);
 
+/* A call from @sender (a bus name; NULL: none), here or through the
+ * bridge: the service stays while it is on the bus. */
+void guestd_dbus_service_note_client (GuestdDBusService *svc,
+                                      const char *sender);
+GDBusConnection *guestd_dbus_service_get_connection (GuestdDBusService *svc);
+
 /* For the idle timeout: clients still on the bus, and the last call. */
 guint guestd_dbus_service_client_count (GuestdDBusService *svc);
 gint64 guestd_dbus_service_last_activity (GuestdDBusService *svc);

@@ -60,6 +60,8 @@ on_abort (int sig)
         g_subprocess_force_exit (current->service);
       if (current->polkitd != NULL)
         g_subprocess_force_exit (current->polkitd);
+      for (guint i = 0; current->others && i < current->others->len; i++)
+        g_subprocess_force_exit (current->others->pdata[i]);
       if (current->bus != NULL)
         g_subprocess_force_exit (current->bus);
     }
@@ -94,6 +96,7 @@ init_scratch (Harness *h)
   h->status_dir = sub (h, "run/guestd/qemu");
   h->events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
   h->service_args = g_ptr_array_new_with_free_func (g_free);
+  h->others = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 void
@@ -247,6 +250,12 @@ harness_teardown (Harness *h)
       g_subprocess_wait (h->polkitd, NULL, NULL);
       g_clear_object (&h->polkitd);
     }
+  for (guint i = 0; h->others != NULL && i < h->others->len; i++)
+    {
+      g_subprocess_force_exit (h->others->pdata[i]);
+      g_subprocess_wait (h->others->pdata[i], NULL, NULL);
+    }
+  g_clear_pointer (&h->others, g_ptr_array_unref);
   if (h->subscription)
     g_dbus_connection_signal_unsubscribe (h->conn, h->subscription);
   g_clear_object (&h->conn);
@@ -621,13 +630,11 @@ harness_setup_system (Harness *h, const char *rules)
   wait_for_name (h, "org.freedesktop.PolicyKit1", h->polkitd);
 }
 
-int
-harness_run_as (Harness *h, const char *user, const char *const *argv,
-                char **out, char **err)
+static GPtrArray *
+as_user_argv (Harness *h, const char *user, const char *const *env,
+              const char *const *argv)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) full = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GSubprocess) p = NULL;
+  GPtrArray *full = g_ptr_array_new_with_free_func (g_free);
   struct passwd *pw = getpwnam (user);
 
   g_assert_nonnull (pw);
@@ -638,9 +645,37 @@ harness_run_as (Harness *h, const char *user, const char *const *argv,
   g_ptr_array_add (full, g_strdup ("env"));
   g_ptr_array_add (full, g_strdup_printf ("DBUS_SYSTEM_BUS_ADDRESS=%s",
                                           h->address));
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    g_ptr_array_add (full, g_strdup (env[i]));
   for (guint i = 0; argv[i] != NULL; i++)
     g_ptr_array_add (full, g_strdup (argv[i]));
   g_ptr_array_add (full, NULL);
+  return full;
+}
+
+GSubprocess *
+harness_spawn_as (Harness *h, const char *user, const char *const *env,
+                  const char *const *argv)
+{
+  g_autoptr (GPtrArray) full = as_user_argv (h, user, env, argv);
+  g_autoptr (GError) error = NULL;
+  GSubprocess *p = g_subprocess_newv ((const char *const *) full->pdata,
+                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                      &error);
+
+  g_assert_no_error (error);
+  g_ptr_array_add (h->others, p);
+  return p;
+}
+
+int
+harness_run_as (Harness *h, const char *user, const char *const *argv,
+                char **out, char **err)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) full = as_user_argv (h, user, NULL, argv);
+  g_autoptr (GSubprocess) p = NULL;
+
   p = g_subprocess_newv ((const char *const *) full->pdata,
                          G_SUBPROCESS_FLAGS_STDOUT_PIPE
                            | G_SUBPROCESS_FLAGS_STDERR_PIPE,

@@ -28,6 +28,7 @@ typedef struct
   char *root;
   GSubprocess *polkitd;
   char *status_dir;     /* where the service keeps status XML files */
+  GPtrArray *others;    /* GSubprocess: more processes to end with it */
 } Harness;
 
 /* Scratch dirs and the bus; then the service (with @args, NULL-ended). */
@@ -39,6 +40,11 @@ void harness_setup (Harness *h);
  * with guestd's bus policy, polkitd as its own user, and ROOT. */
 void harness_enter_namespaces (void);
 void harness_setup_system (Harness *h, const char *rules);
+/* Start @argv as @user with @env (NULL-ended "NAME=VALUE" list, may be
+ * NULL) and DBUS_SYSTEM_BUS_ADDRESS; it is ended with the harness. */
+GSubprocess *harness_spawn_as (Harness *h, const char *user,
+                               const char *const *env,
+                               const char *const *argv);
 /* Run @argv as @user (setpriv); its exit status, stdout and stderr. */
 int harness_run_as (Harness *h, const char *user, const char *const *argv,
                     char **out, char **err);

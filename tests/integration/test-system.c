@@ -976,6 +976,264 @@ test_kvm_unreachable (void)
   restart_service ();
 }
 
+/* ---- the session bridge (qemu:///system on the session bus) ---- */
+
+typedef struct
+{
+  const char *user;
+  char *dir;
+  char *address;        /* the user's session bus */
+  char *env_bus;        /* DBUS_SESSION_BUS_ADDRESS=… */
+} UserSession;
+
+static UserSession sessions[2];
+
+static void
+copy_for_user (const char *from, const char *to)
+{
+  g_autofree char *cmd = g_strdup_printf ("cp %s %s", from, to);
+
+  run (cmd);
+}
+
+/* A session bus and guestd-session of @user's own, as at a desktop. */
+static void
+start_user_session (UserSession *us, const char *user)
+{
+  struct passwd *pw = getpwnam (user);
+  g_autofree char *bus = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *launch = NULL;
+  g_autofree char *chown_cmd = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *const dirs[] = { "config", "cache", "run", NULL };
+
+  us->user = user;
+  us->dir = g_strdup_printf ("%s/session-%s", h->dir, user);
+  g_mkdir (us->dir, 0700);
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autofree char *d = g_build_filename (us->dir, dirs[i], NULL);
+
+      g_mkdir (d, 0700);
+    }
+  /* The build tree may be where the user cannot read it. */
+  session = g_build_filename (us->dir, "guestd-session", NULL);
+  launch = g_build_filename (us->dir, "guestd-launch", NULL);
+  copy_for_user (g_getenv ("GUESTD_SESSION"), session);
+  copy_for_user (g_getenv ("GUESTD_LAUNCH"), launch);
+  chown_cmd = g_strdup_printf ("chown -R %u:%u %s", (guint) pw->pw_uid,
+                               (guint) pw->pw_gid, us->dir);
+  run (chown_cmd);
+
+  bus = g_build_filename (us->dir, "bus", NULL);
+  listen = g_strdup_printf ("unix:path=%s", bus);
+  us->address = g_strdup (listen);
+  us->env_bus = g_strdup_printf ("DBUS_SESSION_BUS_ADDRESS=%s", listen);
+  harness_spawn_as (h, user, NULL,
+                    (const char *const[]) { "dbus-daemon", "--session",
+                                            "--nofork", "--nopidfile",
+                                            "--address", listen, NULL });
+  for (int i = 0; i < 500 && !g_file_test (bus, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10000);
+  {
+    g_autofree char *xdg_config = g_strdup_printf ("XDG_CONFIG_HOME=%s/config",
+                                                   us->dir);
+    g_autofree char *xdg_cache = g_strdup_printf ("XDG_CACHE_HOME=%s/cache",
+                                                  us->dir);
+    g_autofree char *xdg_run = g_strdup_printf ("XDG_RUNTIME_DIR=%s/run",
+                                                us->dir);
+    g_autofree char *home = g_strdup_printf ("HOME=%s", us->dir);
+    g_autofree char *glaunch = g_strdup_printf ("GUESTD_LAUNCH=%s", launch);
+    const char *const env[] = { us->env_bus, xdg_config, xdg_cache, xdg_run,
+                                home, glaunch, NULL };
+
+    harness_spawn_as (h, user, env,
+                      (const char *const[]) { session, "--timeout", "0",
+                                              NULL });
+  }
+  g_assert_cmpint (harness_run_as (h, user,
+                                   (const char *const[]) {
+                                     "env", us->env_bus, "gdbus", "wait",
+                                     "--session", "--timeout", "20",
+                                     "org.libvirt", NULL },
+                                   &out, &err),
+                   ==, 0);
+}
+
+/* gdbus call on @us's session bus; 0 or the exit status, output in
+ * @out/@err. */
+static int
+session_call (UserSession *us, const char *path, const char *method,
+              const char *const *args, char **out, char **err)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  const char *const base[] = { "env", us->env_bus, "gdbus", "call",
+                               "--session", "--dest", "org.libvirt",
+                               "--object-path", path, "--method", method };
+
+  for (guint i = 0; i < G_N_ELEMENTS (base); i++)
+    g_ptr_array_add (argv, (char *) base[i]);
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  return harness_run_as (h, us->user, (const char *const *) argv->pdata, out,
+                         err);
+}
+
+static void
+session_ok (UserSession *us, const char *path, const char *method,
+            const char *const *args, char **out)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *o = NULL;
+
+  if (session_call (us, path, method, args, &o, &err) != 0)
+    g_error ("%s %s through the bridge failed: %s", method, path, err);
+  if (out != NULL)
+    *out = g_steal_pointer (&o);
+}
+
+/* The object path in gdbus's "(objectpath '/…',)". */
+static char *
+path_in (const char *out)
+{
+  const char *p = strstr (out, "'/");
+
+  g_assert_nonnull (p);
+  return g_strndup (p + 1, strchr (p + 1, '\'') - (p + 1));
+}
+
+static void
+test_bridge_allowed (void)
+{
+  UserSession *us = &sessions[0];
+  g_autofree char *xml = small_domain ("sys-bridged", NULL);
+  const char *const define[] = { xml, NULL };
+  const char *const zero[] = { "0", NULL };
+  const char *const props[] = { DOMAIN, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *bridged = NULL;
+  g_autofree char *direct = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *all = NULL;
+  int state, reason;
+
+  start_user_session (us, ALLOWED_USER);
+  session_ok (us, "/org/libvirt/QEMU/system", CONNECT ".DomainDefineXML",
+              define, &out);
+  bridged = path_in (out);
+  direct = harness_lookup (h, "sys-bridged");
+  /* The same domain, its path rewritten into the bridge's subtree. */
+  g_assert_true (g_str_has_prefix (bridged, "/org/libvirt/QEMU/system/domain/"));
+  g_assert_cmpstr (bridged + strlen ("/org/libvirt/QEMU/system"), ==,
+                   direct + strlen ("/org/libvirt/QEMU"));
+  session_ok (us, "/org/libvirt/QEMU/system", CONNECT ".ListDomains", zero,
+              &list);
+  g_assert_nonnull (strstr (list, bridged));
+  session_ok (us, bridged, DOMAIN ".Create", zero, NULL);
+  harness_get_state (h, direct, &state, &reason);
+  g_assert_cmpint (state, ==, 1);
+  session_ok (us, bridged, PROPS ".GetAll", props, &all);
+  g_assert_nonnull (strstr (all, "'Name': <<'sys-bridged'>>"));
+  session_ok (us, bridged, DOMAIN ".Destroy", zero, NULL);
+  session_ok (us, bridged, DOMAIN ".Undefine", zero, NULL);
+  /* The user's own session guests are still served beside it. */
+  session_ok (us, "/org/libvirt/QEMU", CONNECT ".ListDomains", zero, NULL);
+}
+
+static void
+test_bridge_denied (void)
+{
+  UserSession *us = &sessions[1];
+  g_autofree char *xml = small_domain ("sys-bridge-denied", NULL);
+  g_autofree char *direct = harness_define (h, xml);
+  g_autofree char *bridged = g_strconcat (
+    "/org/libvirt/QEMU/system", direct + strlen ("/org/libvirt/QEMU"), NULL);
+  const char *const zero[] = { "0", NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *busctl_out = NULL;
+  g_autofree char *busctl_err = NULL;
+  int state, reason;
+
+  start_user_session (us, DENIED_USER);
+  /* polkit judged the session's user: refused, the error unchanged. */
+  g_assert_cmpint (session_call (us, bridged, DOMAIN ".Create", zero, &out,
+                                 &err), !=, 0);
+  g_assert_nonnull (strstr (err, "InteractiveAuthorizationRequired"));
+  /* With interaction allowed (and no agent to ask), a plain no: the
+   * caller's flag went through the bridge. */
+  g_assert_cmpint (harness_run_as (
+                     h, us->user,
+                     (const char *const[]) {
+                       "busctl", "--address", us->address, "call",
+                       "--allow-interactive-authorization=yes",
+                       "org.libvirt", bridged, DOMAIN, "Create", "u", "0",
+                       NULL },
+                     &busctl_out, &busctl_err),
+                   !=, 0);
+  g_assert_nonnull (strstr (busctl_err, "Access denied"));
+  harness_get_state (h, direct, &state, &reason);
+  g_assert_cmpint (state, ==, 5);
+  harness_domain_call (h, direct, "Undefine", g_variant_new ("(u)", 0));
+}
+
+static void
+test_bridge_signals_and_restart (void)
+{
+  UserSession *us = &sessions[0];
+  g_autofree char *xml = small_domain ("sys-bridge-sig", NULL);
+  const char *const zero[] = { "0", NULL };
+  g_autoptr (GInputStream) stream = NULL;
+  g_autofree char *direct = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  GSubprocess *monitor;
+  char buf[65536];
+  gsize got = 0;
+
+  monitor = harness_spawn_as (
+    h, us->user, NULL,
+    (const char *const[]) { "env", us->env_bus, "gdbus", "monitor",
+                            "--session", "--dest", "org.libvirt", NULL });
+  g_usleep (G_USEC_PER_SEC / 2);
+  /* Through the bridge once, so that it is connected. */
+  session_ok (us, "/org/libvirt/QEMU/system", CONNECT ".ListDomains", zero,
+              NULL);
+  /* guestd-system restarts: the bridge follows the name. */
+  restart_service ();
+  direct = harness_define (h, xml);
+  harness_domain_call (h, direct, "Create", g_variant_new ("(u)", 0));
+  destroy (direct);
+  session_ok (us, "/org/libvirt/QEMU/system", CONNECT ".ListDomains", zero,
+              &out);
+  g_assert_nonnull (strstr (out, "/org/libvirt/QEMU/system/domain/"));
+  harness_domain_call (h, direct, "Undefine", g_variant_new ("(u)", 0));
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_subprocess_force_exit (monitor);
+  stream = g_object_ref (g_subprocess_get_stdout_pipe (monitor));
+  g_input_stream_read_all (stream, buf, sizeof buf - 1, &got, NULL, NULL);
+  buf[got] = '\0';
+  /* DomainEvent(STARTED) on the session bus, paths rewritten. */
+  g_assert_true (g_regex_match_simple (
+    "/org/libvirt/QEMU/system: org.libvirt.Connect.DomainEvent "
+    "\\(objectpath '/org/libvirt/QEMU/system/domain/[^']+', 2, 0\\)",
+    buf, 0, 0));
+
+  /* No system instance: a clear error, the session side unharmed. */
+  harness_kill_service (h, SIGTERM);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (session_call (us, "/org/libvirt/QEMU/system",
+                                 CONNECT ".ListDomains", zero, &out, &err),
+                   !=, 0);
+  g_assert_nonnull (strstr (err, "guestd-system) is not running"));
+  session_ok (us, "/org/libvirt/QEMU", CONNECT ".ListDomains", zero, NULL);
+  harness_start_service (h, NULL);
+}
+
 static void
 skip_unprivileged (void)
 {
@@ -1019,10 +1277,20 @@ main (int argc, char **argv)
   g_test_add_func ("/system/died-while-starting", test_died_while_starting);
   g_test_add_func ("/system/bridge", test_bridge);
   g_test_add_func ("/system/bridge-missing", test_bridge_missing);
+  g_test_add_func ("/system/bridge/allowed", test_bridge_allowed);
+  g_test_add_func ("/system/bridge/denied", test_bridge_denied);
+  g_test_add_func ("/system/bridge/signals-and-restart",
+                   test_bridge_signals_and_restart);
   g_test_add_func ("/system/root-guests", test_root_guests);
   g_test_add_func ("/system/kvm-unreachable", test_kvm_unreachable);
   status = g_test_run ();
   harness_teardown (h);
+  for (guint i = 0; i < G_N_ELEMENTS (sessions); i++)
+    {
+      g_free (sessions[i].dir);
+      g_free (sessions[i].address);
+      g_free (sessions[i].env_bus);
+    }
   g_free (images);
   return status;
 }
