@@ -11,5 +11,5 @@ apt install -y -qq --no-install-recommends \
   libcap-ng-dev libselinux1-dev libpolkit-gobject-1-dev \
   qemu-system-x86 qemu-utils ovmf \
   dbus libdbus-1-dev polkitd socat busybox-static cpio ca-certificates \
-  systemd iproute2 \
+  systemd iproute2 openssh-server openssh-client \
   > /dev/null

@@ -12,6 +12,8 @@ typedef struct
   const char *name;   /* "org.libvirt" */
   const char *base;   /* "/org/libvirt/QEMU" */
   gboolean interactive;
+  GPid agent;         /* pkttyagent we started, or 0 */
+  GPid transport;     /* ssh for qemu+ssh://, or 0 */
 } GuestctlClient;
 
 GuestctlClient *guestctl_client_open (GuestctlContext *ctx, GError **error);

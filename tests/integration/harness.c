@@ -8,6 +8,7 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -60,8 +61,10 @@ on_abort (int sig)
         g_subprocess_force_exit (current->service);
       if (current->polkitd != NULL)
         g_subprocess_force_exit (current->polkitd);
-      for (guint i = 0; current->others && i < current->others->len; i++)
-        g_subprocess_force_exit (current->others->pdata[i]);
+      /* Plain kill(): nothing that takes a lock in a signal handler. */
+      for (guint i = 0; current->other_pids && i < current->other_pids->len;
+           i++)
+        kill (g_array_index (current->other_pids, GPid, i), SIGKILL);
       if (current->bus != NULL)
         g_subprocess_force_exit (current->bus);
     }
@@ -97,6 +100,7 @@ init_scratch (Harness *h)
   h->events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
   h->service_args = g_ptr_array_new_with_free_func (g_free);
   h->others = g_ptr_array_new_with_free_func (g_object_unref);
+  h->other_pids = g_array_new (FALSE, FALSE, sizeof (GPid));
 }
 
 void
@@ -256,6 +260,7 @@ harness_teardown (Harness *h)
       g_subprocess_wait (h->others->pdata[i], NULL, NULL);
     }
   g_clear_pointer (&h->others, g_ptr_array_unref);
+  g_clear_pointer (&h->other_pids, g_array_unref);
   if (h->subscription)
     g_dbus_connection_signal_unsubscribe (h->conn, h->subscription);
   g_clear_object (&h->conn);
@@ -664,6 +669,11 @@ harness_spawn_as (Harness *h, const char *user, const char *const *env,
                                       &error);
 
   g_assert_no_error (error);
+  {
+    GPid pid = (GPid) atoi (g_subprocess_get_identifier (p));
+
+    g_array_append_val (h->other_pids, pid);
+  }
   g_ptr_array_add (h->others, p);
   return p;
 }

@@ -29,6 +29,7 @@ typedef struct
   GSubprocess *polkitd;
   char *status_dir;     /* where the service keeps status XML files */
   GPtrArray *others;    /* GSubprocess: more processes to end with it */
+  GArray *other_pids;   /* their pids, for the abort handler */
 } Harness;
 
 /* Scratch dirs and the bus; then the service (with @args, NULL-ended). */

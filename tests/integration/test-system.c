@@ -1234,6 +1234,126 @@ test_bridge_signals_and_restart (void)
   harness_start_service (h, NULL);
 }
 
+/* ---- guestctl's URIs ---- */
+
+static char *
+guestctl_as (UserSession *us, const char *user, const char *uri,
+             const char *cmd, int *status)
+{
+  g_autofree char *copy = g_build_filename (h->dir, "guestctl", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (!g_file_test (copy, G_FILE_TEST_EXISTS))
+    {
+      copy_for_user (g_getenv ("GUESTCTL"), copy);
+      g_assert_no_errno (chmod (copy, 0755));
+    }
+  *status = harness_run_as (h, user,
+                            (const char *const[]) {
+                              "env", us != NULL ? us->env_bus : "A=1", copy,
+                              "--no-ask-password", "-c", uri, cmd, "--all",
+                              NULL },
+                            &out, &err);
+  return g_strconcat (out, err, NULL);
+}
+
+static void
+test_guestctl_uris (void)
+{
+  g_autofree char *xml = small_domain ("sys-uri", NULL);
+  g_autofree char *path = harness_define (h, xml);
+  g_autofree char *direct = NULL;
+  g_autofree char *bridged = NULL;
+  g_autofree char *tls = NULL;
+  g_autofree char *tcp = NULL;
+  g_autofree char *odd = NULL;
+  int status;
+
+  direct = guestctl_as (NULL, ALLOWED_USER, "qemu:///system", "list",
+                        &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (direct, "sys-uri"));
+  /* The same through the user's session instance. */
+  bridged = guestctl_as (&sessions[0], ALLOWED_USER,
+                         "qemu:///system?via=session", "list", &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (bridged, ==, direct);
+
+  tls = guestctl_as (NULL, ALLOWED_USER, "qemu://host.example/system", "list",
+                     &status);
+  g_assert_cmpint (status, !=, 0);
+  g_assert_nonnull (strstr (tls, "use qemu+ssh://[USER@]host.example/system"));
+  tcp = guestctl_as (NULL, ALLOWED_USER, "qemu+tcp://host.example/system",
+                     "list", &status);
+  g_assert_nonnull (strstr (tcp, "TCP transport is not supported"));
+  odd = guestctl_as (NULL, ALLOWED_USER, "qemu:///system?colour=blue", "list",
+                     &status);
+  g_assert_nonnull (strstr (odd, "unknown parameter 'colour'"));
+  harness_domain_call (h, path, "Undefine", g_variant_new ("(u)", 0));
+}
+
+/* qemu+ssh:// against a real sshd on 127.0.0.1 (this test's network
+ * namespace), key authentication, D-Bus through systemd-stdio-bridge. */
+static void
+test_guestctl_ssh (void)
+{
+  g_autofree char *dir = g_build_filename (h->dir, "ssh", NULL);
+  g_autofree char *conf = g_build_filename (dir, "sshd_config", NULL);
+  g_autofree char *keygen = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *xml = small_domain ("sys-ssh", NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *bus_socket = g_build_filename (h->dir, "system_bus_socket",
+                                                  NULL);
+  int status = -1;
+
+  if (!g_file_test ("/usr/sbin/sshd", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no sshd (openssh-server)");
+      return;
+    }
+  g_mkdir (dir, 0700);
+  keygen = g_strdup_printf ("sh -c 'ssh-keygen -q -t ed25519 -N \"\" -f "
+                            "%s/host && ssh-keygen -q -t ed25519 -N \"\" -f "
+                            "%s/client && cp %s/client.pub %s/authorized'",
+                            dir, dir, dir, dir);
+  run (keygen);
+  text = g_strdup_printf ("ListenAddress 127.0.0.1:2222\n"
+                          "HostKey %s/host\n"
+                          "AuthorizedKeysFile %s/authorized\n"
+                          "PermitRootLogin prohibit-password\n"
+                          "PasswordAuthentication no\n"
+                          "KbdInteractiveAuthentication no\n"
+                          "UsePAM no\n"
+                          "StrictModes no\n"
+                          "PidFile none\n",
+                          dir, dir);
+  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+  g_mkdir_with_parents ("/run/sshd", 0755);
+  harness_spawn_as (h, "root", NULL,
+                    (const char *const[]) { "/usr/sbin/sshd", "-D", "-e", "-f",
+                                            conf, NULL });
+  path = harness_define (h, xml);
+  uri = g_strdup_printf ("qemu+ssh://root@127.0.0.1:2222/system?socket=%s&"
+                         "keyfile=%s/client&no_verify=1&no_tty=1",
+                         bus_socket, dir);
+  /* sshd takes a moment to listen. */
+  for (int i = 0; i < 50 && status != 0; i++)
+    {
+      g_free (out);
+      out = guestctl_as (NULL, "root", uri, "list", &status);
+      if (status != 0)
+        g_usleep (100000);
+    }
+  if (status != 0)
+    g_error ("guestctl over ssh: %s", out);
+  g_assert_nonnull (strstr (out, "sys-ssh"));
+  harness_domain_call (h, path, "Undefine", g_variant_new ("(u)", 0));
+}
+
 static void
 skip_unprivileged (void)
 {
@@ -1281,6 +1401,8 @@ main (int argc, char **argv)
   g_test_add_func ("/system/bridge/denied", test_bridge_denied);
   g_test_add_func ("/system/bridge/signals-and-restart",
                    test_bridge_signals_and_restart);
+  g_test_add_func ("/system/guestctl/uris", test_guestctl_uris);
+  g_test_add_func ("/system/guestctl/ssh", test_guestctl_ssh);
   g_test_add_func ("/system/root-guests", test_root_guests);
   g_test_add_func ("/system/kvm-unreachable", test_kvm_unreachable);
   status = g_test_run ();
