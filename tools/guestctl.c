@@ -190,7 +190,12 @@ print_help (void)
     printf ("  %-20s %s\n    %s %s\n", commands[i].name,
             _(commands[i].summary), commands[i].name, commands[i].synopsis);
   printf (_("\nDOM is a domain name or UUID. The default URI is "
-            "$GUESTD_DEFAULT_URI, or qemu:///session.\n"));
+            "$GUESTD_DEFAULT_URI, or qemu:///session.\n"
+            "URIs: qemu:///session, qemu:///system (the system bus), "
+            "qemu:///system?via=session (through the session instance),\n"
+            "qemu+ssh://[USER@]HOST[:PORT]/system or /session "
+            "[?keyfile=FILE&no_verify=1&no_tty=1&socket=PATH].\n"
+            "--no-ask-password: never wait for a password (polkit).\n"));
 }
 
 int
