@@ -677,6 +677,29 @@ test_author_files (void)
 }
 
 static void
+test_bad_requests (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) r = NULL;
+
+  r = harness_call (h, NULL, CONNECT, "DomainDefineXML",
+                    g_variant_new ("(s)", "<domain type='qemu'><name>x"),
+                    "(o)", &error);
+  g_assert_null (r);
+  harness_assert_dbus_error (error, "org.libvirt.Error", "XML error");
+  g_clear_error (&error);
+  r = harness_call (h, NULL, CONNECT, "DomainLookupByName",
+                    g_variant_new ("(s)", "no-such-domain"), "(o)", &error);
+  g_assert_null (r);
+  harness_assert_dbus_error (error, "org.libvirt.Error", "Domain not found");
+  g_clear_error (&error);
+  r = harness_call (h, "/org/libvirt/QEMU/domain/_00000000_0000_0000_0000_000000000000",
+                    DOMAIN, "Create", g_variant_new ("(u)", 0), NULL, &error);
+  g_assert_null (r);
+  g_assert_nonnull (error);
+}
+
+static void
 test_service_killed (void)
 {
   g_autofree char *rw = image ("crash.img", 1 << 20, ORIG_UID, ORIG_GID, 0600);
@@ -1389,6 +1412,7 @@ main (int argc, char **argv)
   g_test_add_func ("/system/confined-guest", test_confined_guest);
   g_test_add_func ("/system/shared-base", test_shared_base);
   g_test_add_func ("/system/bad-disks", test_bad_disks);
+  g_test_add_func ("/system/bad-requests", test_bad_requests);
   g_test_add_func ("/system/author-files", test_author_files);
   g_test_add_func ("/system/service-killed", test_service_killed);
   g_test_add_func ("/system/host-reboot", test_host_reboot);

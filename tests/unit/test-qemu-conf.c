@@ -139,6 +139,49 @@ test_load_file (void)
   g_rmdir (dir);
 }
 
+/* The installed qemu.conf shows every default, commented out: with the
+ * settings uncommented it must parse cleanly and change nothing. */
+static void
+test_shipped_file (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..",
+                                            "system", "qemu.conf", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GRegex) setting = g_regex_new ("^#(?=[a-z_]+ =|\\s{4}\"|\\])",
+                                            G_REGEX_MULTILINE, 0, NULL);
+  g_autofree char *active = NULL;
+  g_autoptr (GuestdQemuConf) conf = guestd_qemu_conf_new ();
+  g_autoptr (GuestdQemuConf) defaults = guestd_qemu_conf_new ();
+  g_autoptr (GError) error = NULL;
+  guint n = 0;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  active = g_regex_replace_literal (setting, text, -1, 0, "", 0, NULL);
+  for (const char *p = active; (p = strstr (p, " = ")) != NULL; p++)
+    n++;
+  g_assert_cmpuint (n, >=, 12);
+  g_assert_true (guestd_qemu_conf_parse (conf, active, -1, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (conf->warnings->len, ==, 0);
+  g_assert_cmpstr (conf->user, ==, defaults->user);
+  g_assert_cmpstr (conf->group, ==, defaults->group);
+  g_assert_cmpint (conf->dynamic_ownership, ==, defaults->dynamic_ownership);
+  g_assert_cmpint (conf->remember_owner, ==, defaults->remember_owner);
+  g_assert_cmpint (conf->clear_emulator_capabilities, ==,
+                   defaults->clear_emulator_capabilities);
+  g_assert_cmpint (conf->seccomp_sandbox, ==, defaults->seccomp_sandbox);
+  g_assert_true (g_strv_equal ((const char *const *) conf->cgroup_device_acl,
+                               (const char *const *) defaults->cgroup_device_acl));
+  g_assert_true (g_strv_equal ((const char *const *) conf->cgroup_controllers,
+                               (const char *const *) defaults->cgroup_controllers));
+  g_assert_true (g_strv_equal ((const char *const *) conf->security_driver,
+                               (const char *const *) defaults->security_driver));
+  g_assert_true (g_strv_equal ((const char *const *) conf->emulator_dirs,
+                               (const char *const *) defaults->emulator_dirs));
+  g_assert_cmpstr (conf->kvm_device, ==, defaults->kvm_device);
+  g_assert_cmpstr (conf->vnc_listen, ==, defaults->vnc_listen);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -147,5 +190,6 @@ main (int argc, char **argv)
   g_test_add_func ("/qemu-conf/syntax", test_full_syntax);
   g_test_add_func ("/qemu-conf/errors", test_errors);
   g_test_add_func ("/qemu-conf/load-file", test_load_file);
+  g_test_add_func ("/qemu-conf/shipped-file", test_shipped_file);
   return g_test_run ();
 }
