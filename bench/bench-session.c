@@ -85,21 +85,6 @@ owner_changed (GDBusConnection *c, const char *sender, const char *path,
     *(gboolean *) user_data = TRUE;
 }
 
-static GVariant *
-call (Bench *b, const char *path, const char *iface, const char *method,
-      GVariant *params, const char *type)
-{
-  g_autoptr (GError) error = NULL;
-  GVariant *r = g_dbus_connection_call_sync (
-    b->conn, "org.libvirt", path ? path : "/org/libvirt/QEMU", iface, method,
-    params, type ? G_VARIANT_TYPE (type) : NULL, G_DBUS_CALL_FLAGS_NONE,
-    120000, NULL, &error);
-
-  if (r == NULL)
-    bench_die (method, error);
-  return r;
-}
-
 /* Starts the service; returns ms from exec to the first reply. */
 static double
 start_service (Bench *b)
@@ -115,7 +100,8 @@ start_service (Bench *b)
   b->service = spawn_service (b);
   while (!owned)
     g_main_context_iteration (NULL, TRUE);
-  r = call (b, NULL, CONNECT, "ListDomains", g_variant_new ("(u)", 0),
+  r = bench_call (b->conn, NULL, CONNECT, "ListDomains",
+                  g_variant_new ("(u)", 0),
             "(ao)");
   g_dbus_connection_signal_unsubscribe (b->conn, sub);
   return bench_ms_since (start);
@@ -182,47 +168,9 @@ main (int argc, char **argv)
   first_empty = start_service (&b);
   g_usleep (G_USEC_PER_SEC / 2);
   rss_empty = bench_memory_of (b.service);
-  /* Warm-up: the emulator probe (cached after this) and page cache. */
-  {
-    g_autoptr (GVariant) r = call (&b, NULL, CONNECT, "DomainCreateXML",
-                                   g_variant_new ("(su)", xml, 1), "(o)");
-    const char *p;
+  bench_start_rounds (b.conn, xml, scratch, rounds, bare, create, destroy);
 
-    g_variant_get (r, "(&o)", &p);
-    g_variant_unref (call (&b, p, DOMAIN, "Destroy", g_variant_new ("(u)", 0),
-                           NULL));
-    bench_bare_qemu_once (scratch);
-  }
-  /* Interleaved, so both see the same machine load. */
-  for (guint i = 0; i < rounds; i++)
-    {
-      g_autoptr (GVariant) r = NULL;
-      const char *p;
-      gint64 t;
-
-      bare[i] = bench_bare_qemu_once (scratch);
-      t = g_get_monotonic_time ();
-      r = call (&b, NULL, CONNECT, "DomainCreateXML",
-                g_variant_new ("(su)", xml, 1), "(o)");
-      create[i] = bench_ms_since (t);
-      g_variant_get (r, "(&o)", &p);
-      t = g_get_monotonic_time ();
-      g_variant_unref (call (&b, p, DOMAIN, "Destroy",
-                             g_variant_new ("(u)", 0), NULL));
-      destroy[i] = bench_ms_since (t);
-    }
-
-  /* 100 persistent definitions. */
-  for (guint i = 0; i < 100; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("bench-%03u", i);
-      g_autofree char *dxml = bench_domain_xml (name, NULL);
-      g_autoptr (GVariant) r = call (&b, NULL, CONNECT, "DomainDefineXML",
-                                     g_variant_new ("(s)", dxml), "(o)");
-
-      if (i == 0)
-        g_variant_get (r, "(o)", &path);
-    }
+  path = bench_define_many (b.conn, 100);
   /* The floor: a round trip through the bus that the service answers
    * without any code of ours (GDBus handles Peer.Ping). */
   ping_rate = bench_rate (b.address, NULL, "org.freedesktop.DBus.Peer", "Ping", FALSE,

@@ -51,18 +51,6 @@ set_paths (void)
   g_setenv ("GUESTD_DBUS_SYSTEM_POLICY", policy, TRUE);
 }
 
-static GVariant *
-call (Harness *h, const char *path, const char *iface, const char *method,
-      GVariant *params, const char *type)
-{
-  g_autoptr (GError) error = NULL;
-  GVariant *r = harness_call (h, path, iface, method, params, type, &error);
-
-  if (r == NULL)
-    bench_die (method, error);
-  return r;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -114,45 +102,9 @@ main (int argc, char **argv)
                           image);
   xml = bench_domain_xml ("bench", disk);
 
-  /* Warm-up: the emulator probe (cached after this) and page cache. */
-  {
-    g_autoptr (GVariant) r = call (&h, NULL, CONNECT, "DomainCreateXML",
-                                   g_variant_new ("(su)", xml, 1), "(o)");
-    const char *p;
+  bench_start_rounds (h.conn, xml, h.dir, rounds, bare, create, destroy);
 
-    g_variant_get (r, "(&o)", &p);
-    g_variant_unref (call (&h, p, DOMAIN, "Destroy", g_variant_new ("(u)", 0),
-                           NULL));
-    bench_bare_qemu_once (h.dir);
-  }
-  for (guint i = 0; i < rounds; i++)
-    {
-      g_autoptr (GVariant) r = NULL;
-      const char *p;
-      gint64 t;
-
-      bare[i] = bench_bare_qemu_once (h.dir);
-      t = g_get_monotonic_time ();
-      r = call (&h, NULL, CONNECT, "DomainCreateXML",
-                g_variant_new ("(su)", xml, 1), "(o)");
-      create[i] = bench_ms_since (t);
-      g_variant_get (r, "(&o)", &p);
-      t = g_get_monotonic_time ();
-      g_variant_unref (call (&h, p, DOMAIN, "Destroy",
-                             g_variant_new ("(u)", 0), NULL));
-      destroy[i] = bench_ms_since (t);
-    }
-
-  for (guint i = 0; i < 100; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("bench-%03u", i);
-      g_autofree char *dxml = bench_domain_xml (name, NULL);
-      g_autoptr (GVariant) r = call (&h, NULL, CONNECT, "DomainDefineXML",
-                                     g_variant_new ("(s)", dxml), "(o)");
-
-      if (i == 0)
-        g_variant_get (r, "(o)", &path);
-    }
+  path = bench_define_many (h.conn, 100);
   ping_rate = bench_rate (h.address, NULL, "org.freedesktop.DBus.Peer", "Ping",
                           FALSE, 2.0);
   xml_rate = bench_rate (h.address, path, DOMAIN, "GetXMLDesc", TRUE, 2.0);

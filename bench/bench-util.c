@@ -203,3 +203,76 @@ bench_memory_of (GSubprocess *p)
 
   return m;
 }
+
+GVariant *
+bench_call (GDBusConnection *conn, const char *path, const char *iface,
+             const char *method, GVariant *params, const char *type)
+{
+  g_autoptr (GError) error = NULL;
+  GVariant *r = g_dbus_connection_call_sync (
+    conn, "org.libvirt", path ? path : "/org/libvirt/QEMU", iface, method,
+    params, type ? G_VARIANT_TYPE (type) : NULL, G_DBUS_CALL_FLAGS_NONE,
+    120000, NULL, &error);
+
+  if (r == NULL)
+    bench_die (method, error);
+  return r;
+}
+
+void
+bench_start_rounds (GDBusConnection *conn, const char *xml,
+                    const char *scratch, guint rounds, double *bare,
+                    double *create, double *destroy)
+{
+  /* Warm-up: the emulator probe (cached after this) and page cache. */
+  {
+    g_autoptr (GVariant) r = bench_call (conn, NULL, "org.libvirt.Connect",
+                                          "DomainCreateXML",
+                                          g_variant_new ("(su)", xml, 1),
+                                          "(o)");
+    const char *p;
+
+    g_variant_get (r, "(&o)", &p);
+    g_variant_unref (bench_call (conn, p, "org.libvirt.Domain", "Destroy",
+                                  g_variant_new ("(u)", 0), NULL));
+    bench_bare_qemu_once (scratch);
+  }
+  /* Interleaved, so both see the same machine load. */
+  for (guint i = 0; i < rounds; i++)
+    {
+      g_autoptr (GVariant) r = NULL;
+      const char *p;
+      gint64 t;
+
+      bare[i] = bench_bare_qemu_once (scratch);
+      t = g_get_monotonic_time ();
+      r = bench_call (conn, NULL, "org.libvirt.Connect", "DomainCreateXML",
+                       g_variant_new ("(su)", xml, 1), "(o)");
+      create[i] = bench_ms_since (t);
+      g_variant_get (r, "(&o)", &p);
+      t = g_get_monotonic_time ();
+      g_variant_unref (bench_call (conn, p, "org.libvirt.Domain", "Destroy",
+                                    g_variant_new ("(u)", 0), NULL));
+      destroy[i] = bench_ms_since (t);
+    }
+}
+
+char *
+bench_define_many (GDBusConnection *conn, guint n)
+{
+  char *first = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("bench-%03u", i);
+      g_autofree char *dxml = bench_domain_xml (name, NULL);
+      g_autoptr (GVariant) r = bench_call (conn, NULL, "org.libvirt.Connect",
+                                            "DomainDefineXML",
+                                            g_variant_new ("(s)", dxml),
+                                            "(o)");
+
+      if (i == 0)
+        g_variant_get (r, "(o)", &first);
+    }
+  return first;
+}

@@ -19,6 +19,19 @@ double bench_bare_qemu_once (const char *scratch);
 double bench_rate (const char *address, const char *path, const char *iface,
                    const char *method, gboolean with_flags, double seconds);
 
+/* A call to org.libvirt on @conn (NULL @path: the connection object);
+ * dies on error. */
+GVariant *bench_call (GDBusConnection *conn, const char *path,
+                      const char *iface, const char *method,
+                      GVariant *params, const char *type);
+/* Per round, interleaved after a warm-up: a bare QEMU's start, then
+ * DomainCreateXML(@xml, paused) and Destroy on @conn, in ms. */
+void bench_start_rounds (GDBusConnection *conn, const char *xml,
+                         const char *scratch, guint rounds, double *bare,
+                         double *create, double *destroy);
+/* Define bench-000… on @conn; the first one's object path. */
+char *bench_define_many (GDBusConnection *conn, guint n);
+
 typedef struct
 {
   guint64 rss, anon, pss;

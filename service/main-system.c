@@ -4,8 +4,6 @@
  * their lifetime. */
 #include "config.h"
 
-#include <locale.h>
-#include <stdio.h>
 #include <unistd.h>
 
 #include "daemon/driver.h"
@@ -34,11 +32,10 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GOptionContext) ctx = NULL;
   g_autoptr (GuestdDriver) driver = NULL;
   g_autoptr (PolkitAuthority) authority = NULL;
   g_autofree char *root = NULL;
-  gboolean version = FALSE;
+  int status;
   GuestdServeOptions o = {
     .prog = "guestd-system",
     .bus_type = G_BUS_TYPE_SYSTEM,
@@ -54,33 +51,18 @@ main (int argc, char **argv)
       N_("Exit after SECONDS idle with no clients and no running guests (0: "
          "never, the default)"),
       N_("SECONDS") },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"),
-      NULL },
     { NULL },
   };
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  status = guestd_serve_parse_args (
+    o.prog,
+    N_("The guestd system instance: QEMU guests of the host, run as an "
+       "unprivileged account, on the system bus as org.libvirt."),
+    entries, &argc, &argv);
+  if (status >= 0)
+    return status;
   o.bus_label = _("system bus");
 
-  ctx = g_option_context_new (NULL);
-  g_option_context_set_summary (ctx, _("The guestd system instance: QEMU "
-                                       "guests of the host, run as an "
-                                       "unprivileged account, on the system "
-                                       "bus as org.libvirt."));
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    {
-      g_printerr ("guestd-system: %s\n", error->message);
-      return 2;
-    }
-  if (version)
-    {
-      printf ("guestd-system %s\n", PACKAGE_VERSION);
-      return 0;
-    }
   if (geteuid () != 0)
     {
       g_printerr (_("guestd-system: must run as root (it hands disks to the "

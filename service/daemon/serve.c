@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -134,6 +136,40 @@ take_lock (const GuestdServeOptions *o)
   if (ftruncate (fd, 0) < 0 || write (fd, pid, strlen (pid)) < 0)
     g_warning ("cannot write %s", path);
   return fd;
+}
+
+int
+guestd_serve_parse_args (const char *prog, const char *summary,
+                         const GOptionEntry *entries, int *argc, char ***argv)
+{
+  g_autoptr (GOptionContext) ctx = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean version = FALSE;
+  const GOptionEntry common[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"),
+      NULL },
+    { NULL },
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  ctx = g_option_context_new (NULL);
+  g_option_context_set_summary (ctx, _(summary));
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (ctx, common, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, argc, argv, &error))
+    {
+      g_printerr ("%s: %s\n", prog, error->message);
+      return 2;
+    }
+  if (version)
+    {
+      printf ("%s %s\n", prog, PACKAGE_VERSION);
+      return 0;
+    }
+  return -1;
 }
 
 int

@@ -23,6 +23,13 @@ typedef struct
   gpointer data;
 } GuestdServeOptions;
 
+/* Set up translations and parse @prog's command line: @entries, and
+ * --version; @summary is untranslated (N_()). -1 to go on, else the
+ * status main() returns. */
+int guestd_serve_parse_args (const char *prog, const char *summary,
+                             const GOptionEntry *entries, int *argc,
+                             char ***argv);
+
 /* Serve until a signal, the idle timeout or the bus going away; the exit
  * status for main(). */
 int guestd_serve (const GuestdServeOptions *opts);
