@@ -110,8 +110,11 @@ on_signal (gpointer user_data)
 static int
 take_lock (const GuestdServeOptions *o)
 {
-  g_autofree char *path = g_build_filename (o->driver->run_dir, "..",
-                                            "service.lock", NULL);
+  /* "session.lock", "system.lock": the names earlier versions used. */
+  g_autofree char *name = g_strdup_printf (
+    "%s.lock", o->driver->privileged ? "system" : "session");
+  g_autofree char *path = g_build_filename (o->driver->run_dir, "..", name,
+                                            NULL);
   g_autofree char *pid = g_strdup_printf ("%d\n", (int) getpid ());
   g_autofree char *holder = NULL;
   int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
