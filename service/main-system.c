@@ -11,23 +11,6 @@
 #include "system/polkit-gate.h"
 #include "util/i18n.h"
 
-static gboolean
-install_gate (GuestdDBusService *svc, gpointer data, GError **error)
-{
-  PolkitAuthority **authority = data;
-
-  /* Without polkit nothing may be allowed: refuse to start rather than
-   * serve calls nobody can authorize. */
-  *authority = polkit_authority_get_sync (NULL, error);
-  if (*authority == NULL)
-    {
-      g_prefix_error (error, _("cannot reach polkit: "));
-      return FALSE;
-    }
-  guestd_polkit_gate_install (svc, *authority);
-  return TRUE;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -40,8 +23,7 @@ main (int argc, char **argv)
     .prog = "guestd-system",
     .bus_type = G_BUS_TYPE_SYSTEM,
     .timeout = 0,
-    .prepare = install_gate,
-    .data = &authority,
+    .authorize = guestd_polkit_gate_authorize,
   };
   GOptionEntry entries[] = {
     { "root", 0, 0, G_OPTION_ARG_FILENAME, &root,
@@ -71,6 +53,16 @@ main (int argc, char **argv)
       return 1;
     }
 
+  /* Without polkit nothing may be allowed: refuse to start rather than
+   * serve calls nobody can authorize. */
+  authority = polkit_authority_get_sync (NULL, &error);
+  if (authority == NULL)
+    {
+      g_printerr (_("guestd-system: cannot reach polkit: %s\n"),
+                  error->message);
+      return 1;
+    }
+  o.authorize_data = authority;
   driver = guestd_driver_new_system (root, &error);
   if (driver == NULL)
     {

@@ -96,10 +96,11 @@ ssh_argv (GuestdUri *uri, gboolean system_bus)
       g_ptr_array_add (argv, g_strdup ("-o"));
       g_ptr_array_add (argv, g_strdup ("BatchMode=yes"));
     }
+  /* After "--": a host name is never taken for an option. */
+  g_ptr_array_add (argv, g_strdup ("--"));
   g_ptr_array_add (argv, uri->user != NULL
                            ? g_strdup_printf ("%s@%s", uri->user, uri->host)
                            : g_strdup (uri->host));
-  g_ptr_array_add (argv, g_strdup ("--"));
   g_ptr_array_add (argv, g_strdup ("systemd-stdio-bridge"));
   if (socket != NULL)
     {
@@ -160,13 +161,14 @@ static void
 start_tty_agent (GuestctlClient *c)
 {
   g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  g_autofree char *program = g_find_program_in_path ("pkttyagent");
   g_autoptr (GError) error = NULL;
   int fds[2];
   char byte;
   GPid agent;
 
   if (!isatty (STDIN_FILENO) || !isatty (STDERR_FILENO)
-      || g_find_program_in_path ("pkttyagent") == NULL
+      || program == NULL
       || pipe2 (fds, O_CLOEXEC) < 0)
     return;
   {

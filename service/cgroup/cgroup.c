@@ -29,7 +29,6 @@
 struct _GuestdCgroup
 {
   GuestdCgroupMode mode; /* V1 or V2 */
-  char *name;
   char *dir;
 };
 
@@ -539,7 +538,6 @@ guestd_cgroup_new_machine (const char *partition, const char *name,
     }
   cg = g_new0 (GuestdCgroup, 1);
   cg->mode = mode;
-  cg->name = g_strdup (name);
   cg->dir = g_steal_pointer (&dir);
   return g_steal_pointer (&cg);
 }
@@ -558,7 +556,6 @@ guestd_cgroup_open_machine (const char *partition, const char *name,
     return NULL;
   cg = g_new0 (GuestdCgroup, 1);
   cg->mode = mode;
-  cg->name = g_strdup (name);
   cg->dir = g_steal_pointer (&dir);
   return cg;
 }
@@ -587,7 +584,6 @@ guestd_cgroup_free (GuestdCgroup *cg)
 {
   if (cg == NULL)
     return;
-  g_free (cg->name);
   g_free (cg->dir);
   g_free (cg);
 }

@@ -404,6 +404,8 @@ guestd_domain_def_copy (const GuestdDomainDef *def, GError **error)
   copy = guestd_domain_def_parse (xml, -1,
                                   def->id >= 0 ? GUESTD_DOMAIN_XML_LIVE : 0,
                                   error);
+  if (copy != NULL)
+    copy->author = def->author;
   return copy;
 }
 

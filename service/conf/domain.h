@@ -783,6 +783,9 @@ struct _GuestdDomainDef
 {
   GuestdVirtType virt_type;
   int id;                     /* -1 unless running */
+  /* Who wrote this definition (the system instance hands only the
+   * author's files to a guest); not part of the XML. 0: root. */
+  guint author;
   char *name;
   char uuid[GUESTD_UUID_STRING_LEN + 1];
   char *title;

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "util/file-util.h"
 #include "util/i18n.h"
 
 #define SYSTEM_NAME "org.libvirt"
@@ -18,9 +19,11 @@
 
 struct _GuestdBridge
 {
+  gint refs;                /* the owner, the filter, each call on its way */
   GDBusConnection *session;
   GDBusConnection *system;  /* NULL until used, and after it closed */
   gboolean connecting;
+  gboolean closing;         /* guestd_bridge_free() was called */
   GPtrArray *waiting;       /* GDBusMessage: calls until connected */
   guint filter;
   guint signals;            /* subscription on @system */
@@ -31,15 +34,6 @@ struct _GuestdBridge
 };
 
 /* ---- object paths ---- */
-
-static gboolean
-path_under (const char *path, const char *prefix)
-{
-  gsize n = strlen (prefix);
-
-  return path != NULL && strncmp (path, prefix, n) == 0
-         && (path[n] == '\0' || path[n] == '/');
-}
 
 static char *
 swap_prefix (const char *path, const char *from, const char *to)
@@ -63,7 +57,7 @@ guestd_bridge_rewrite_paths (GVariant *value, const char *from,
       const char *path = g_variant_get_string (value, NULL);
       g_autofree char *swapped = NULL;
 
-      if (!path_under (path, from))
+      if (!guestd_path_is_under (path, from))
         return g_variant_ref_sink (value);
       swapped = swap_prefix (path, from, to);
       return g_variant_ref_sink (g_variant_new_object_path (swapped));
@@ -98,6 +92,27 @@ rewritten_body (GDBusMessage *msg, const char *from, const char *to)
   return body != NULL ? guestd_bridge_rewrite_paths (body, from, to) : NULL;
 }
 
+static GuestdBridge *
+bridge_ref (GuestdBridge *b)
+{
+  g_atomic_int_inc (&b->refs);
+  return b;
+}
+
+static void drop_system (GuestdBridge *b);
+
+static void
+bridge_unref (GuestdBridge *b)
+{
+  if (!g_atomic_int_dec_and_test (&b->refs))
+    return;
+  drop_system (b);
+  g_ptr_array_unref (b->waiting);
+  g_main_context_unref (b->context);
+  g_object_unref (b->session);
+  g_free (b);
+}
+
 /* ---- calls: session → system ---- */
 
 typedef struct
@@ -110,6 +125,7 @@ static void
 forward_free (Forward *f)
 {
   g_object_unref (f->call);
+  bridge_unref (f->bridge);
   g_free (f);
 }
 
@@ -209,7 +225,7 @@ send_to_system (GuestdBridge *b, GDBusMessage *call)
       return;
     }
   f = g_new0 (Forward, 1);
-  f->bridge = b;
+  f->bridge = bridge_ref (b);
   f->call = g_object_ref (call);
   g_dbus_connection_send_message_with_reply (
     b->system, out, G_DBUS_SEND_MESSAGE_FLAGS_NONE, FORWARD_TIMEOUT_MS, NULL,
@@ -227,7 +243,7 @@ on_system_signal (GDBusConnection *conn, const char *sender, const char *path,
   g_autofree char *out_path = NULL;
   g_autoptr (GVariant) body = NULL;
 
-  if (!path_under (path, SYSTEM_PATH))
+  if (!guestd_path_is_under (path, SYSTEM_PATH))
     return;
   out_path = swap_prefix (path, SYSTEM_PATH, GUESTD_BRIDGE_PATH);
   body = params != NULL ? guestd_bridge_rewrite_paths (params, SYSTEM_PATH,
@@ -278,9 +294,12 @@ got_system (GObject *source, GAsyncResult *res, gpointer user_data)
 
   b->connecting = FALSE;
   b->system = g_dbus_connection_new_for_address_finish (res, &error);
-  if (b->system == NULL)
+  if (b->system == NULL || b->closing)
     {
-      fail_waiting (b, error->message);
+      if (b->system == NULL)
+        fail_waiting (b, error->message);
+      g_clear_object (&b->system);
+      bridge_unref (b);
       return;
     }
   g_dbus_connection_set_exit_on_close (b->system, FALSE);
@@ -294,6 +313,7 @@ got_system (GObject *source, GAsyncResult *res, gpointer user_data)
   b->waiting = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < waiting->len; i++)
     send_to_system (b, waiting->pdata[i]);
+  bridge_unref (b);
 }
 
 static void
@@ -315,7 +335,7 @@ connect_system (GuestdBridge *b)
     address,
     G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
       | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-    NULL, NULL, got_system, b);
+    NULL, NULL, got_system, bridge_ref (b));
 }
 
 /* ---- the filter ---- */
@@ -332,6 +352,8 @@ take_call (gpointer user_data)
   Incoming *in = user_data;
   GuestdBridge *b = in->bridge;
 
+  if (b->closing)
+    return G_SOURCE_REMOVE;
   if (b->activity != NULL)
     b->activity (g_dbus_message_get_sender (in->call), b->data);
   if (b->system != NULL)
@@ -349,6 +371,7 @@ static void
 incoming_free (Incoming *in)
 {
   g_object_unref (in->call);
+  bridge_unref (in->bridge);
   g_free (in);
 }
 
@@ -362,11 +385,11 @@ filter (GDBusConnection *conn, GDBusMessage *msg, gboolean incoming,
   if (!incoming
       || g_dbus_message_get_message_type (msg)
            != G_DBUS_MESSAGE_TYPE_METHOD_CALL
-      || !path_under (g_dbus_message_get_path (msg), GUESTD_BRIDGE_PATH))
+      || !guestd_path_is_under (g_dbus_message_get_path (msg), GUESTD_BRIDGE_PATH))
     return msg;
   /* This is GDBus's thread: the main context does the rest. */
   in = g_new0 (Incoming, 1);
-  in->bridge = b;
+  in->bridge = bridge_ref (b);
   in->call = msg; /* the filter's reference */
   g_main_context_invoke_full (b->context, G_PRIORITY_DEFAULT, take_call, in,
                               (GDestroyNotify) incoming_free);
@@ -380,12 +403,15 @@ guestd_bridge_new (GDBusConnection *session,
 {
   GuestdBridge *b = g_new0 (GuestdBridge, 1);
 
+  b->refs = 1;
   b->session = g_object_ref (session);
   b->waiting = g_ptr_array_new_with_free_func (g_object_unref);
   b->context = g_main_context_ref_thread_default ();
   b->activity = activity;
   b->data = data;
-  b->filter = g_dbus_connection_add_filter (session, filter, b, NULL);
+  /* GDBus lets go of the filter's reference once it can no longer run. */
+  b->filter = g_dbus_connection_add_filter (session, filter, bridge_ref (b),
+                                            (GDestroyNotify) bridge_unref);
   return b;
 }
 
@@ -394,12 +420,10 @@ guestd_bridge_free (GuestdBridge *b)
 {
   if (b == NULL)
     return;
-  /* Calls already handed to the main context may still arrive: this runs
-   * as the process leaves. */
+  /* Calls on their way keep the bridge until they are done; no new ones
+   * are taken. */
+  b->closing = TRUE;
   g_dbus_connection_remove_filter (b->session, b->filter);
   drop_system (b);
-  g_ptr_array_unref (b->waiting);
-  g_main_context_unref (b->context);
-  g_object_unref (b->session);
-  g_free (b);
+  bridge_unref (b);
 }

@@ -32,6 +32,8 @@ typedef struct
   /* Flags (the call's first argument) that reveal secrets: with any of
    * them set the call needs GUESTD_ACTION_MANAGE. */
   guint secret_flags;
+  /* The handler asks who called (definitions name files). */
+  gboolean needs_caller;
 } GuestdDBusMethod;
 
 typedef struct

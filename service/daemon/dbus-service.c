@@ -329,18 +329,13 @@ dispatch (GuestdDBusService *svc, GuestdDomainObj *obj,
    * handler. */
   if (svc->authorize == NULL)
     {
-      g_autoptr (GError) closed = NULL;
-
-      /* The system instance never runs a call ungated. */
-      if (svc->driver->privileged)
-        closed = g_error_new (GUESTD_ERROR, GUESTD_ERROR_ACCESS_DENIED,
-                              _("no authorization gate; refusing every "
-                                "call"));
-      run_call (c, closed);
+      run_call (c, NULL);
       return;
     }
   proceed = g_task_new (NULL, NULL, authorized, c);
-  svc->authorize (svc, inv, action, obj, proceed, svc->authorize_data);
+  svc->authorize (svc, inv, action, obj,
+                  c->method != NULL && c->method->needs_caller, proceed,
+                  svc->authorize_data);
 }
 
 static void
@@ -491,11 +486,22 @@ load_info (const char *name, GError **error)
 
 GuestdDBusService *
 guestd_dbus_service_new (GDBusConnection *conn, GuestdDriver *driver,
-                         const char *base_path, GError **error)
+                         const char *base_path,
+                         GuestdDBusAuthorizeFunc authorize,
+                         gpointer authorize_data, GError **error)
 {
-  g_autoptr (GuestdDBusService) svc = g_new0 (GuestdDBusService, 1);
+  g_autoptr (GuestdDBusService) svc = NULL;
   GuestdDriverListener l = { on_added, on_removed, on_event, on_signal, NULL };
 
+  if (driver->privileged && authorize == NULL)
+    {
+      g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_INTERNAL,
+                   _("the system instance needs an authorization gate"));
+      return NULL;
+    }
+  svc = g_new0 (GuestdDBusService, 1);
+  svc->authorize = authorize;
+  svc->authorize_data = authorize_data;
   svc->conn = g_object_ref (conn);
   svc->driver = driver;
   svc->base = g_strdup (base_path);
@@ -553,13 +559,6 @@ guestd_dbus_caller_uid (GuestdDBusService *svc, GDBusMethodInvocation *inv)
   return svc->authorize == NULL ? getuid () : (uid_t) -1;
 }
 
-void
-guestd_dbus_service_set_authorize (GuestdDBusService *svc,
-                                   GuestdDBusAuthorizeFunc func, gpointer data)
-{
-  svc->authorize = func;
-  svc->authorize_data = data;
-}
 
 void
 guestd_dbus_service_free (GuestdDBusService *svc)

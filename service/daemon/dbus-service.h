@@ -10,25 +10,29 @@
 typedef struct _GuestdDBusService GuestdDBusService;
 
 /* Decides whether a call may proceed (the system instance asks polkit).
- * @action names what the call does; @obj is the domain or NULL. Must
- * eventually return on @proceed (and unref it): TRUE lets the call run;
- * FALSE or an error refuses it, and the error is the reply. */
+ * @action names what the call does; @obj is the domain or NULL;
+ * @need_caller: the handler wants guestd_dbus_caller_uid() (set it with
+ * guestd_dbus_set_caller_uid() before proceeding). Must eventually return
+ * on @proceed (and unref it): TRUE lets the call run; FALSE or an error
+ * refuses it, and the error is the reply. */
 typedef void (*GuestdDBusAuthorizeFunc) (GuestdDBusService *svc,
                                          GDBusMethodInvocation *inv,
                                          const char *action,
                                          GuestdDomainObj *obj,
+                                         gboolean need_caller,
                                          GTask *proceed, gpointer data);
 
+/* The objects of @driver at @base_path on @conn. Every call passes
+ * @authorize first (NULL: none; refused for a privileged driver, whose
+ * objects must never be reachable ungated). */
 GuestdDBusService *guestd_dbus_service_new (GDBusConnection *conn,
                                             GuestdDriver *driver,
                                             const char *base_path,
+                                            GuestdDBusAuthorizeFunc authorize,
+                                            gpointer authorize_data,
                                             GError **error);
 void guestd_dbus_service_free (GuestdDBusService *svc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GuestdDBusService, guestd_dbus_service_free)
-
-void guestd_dbus_service_set_authorize (GuestdDBusService *svc,
-                                        GuestdDBusAuthorizeFunc func,
-                                        gpointer data);
 
 /* Who made a call, as the gate learnt it from the bus (never from the
  * message). Without a gate (the session instance): this process's user;

@@ -88,11 +88,6 @@ struct _GuestdDomainObj
   GuestdDomainDef *newdef;   /* the persistent one, changed while running */
   gboolean persistent;
   gboolean updated;          /* redefined while running */
-  /* System instance: who wrote the persistent definition, and the one in
-   * use (they differ while a CreateXML runs a defined domain). Only their
-   * own files are handed to the guest (DAC). */
-  uid_t author;
-  uid_t xml_author;
   gboolean autostart;
   gboolean removed;          /* no longer in the registry */
   GuestdDomainState state;

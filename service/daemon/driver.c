@@ -478,8 +478,7 @@ author_path (GuestdDriver *d, const char *uuid)
 }
 
 static gboolean
-save_author (GuestdDriver *d, GuestdDomainDef *def, uid_t author,
-             GError **error)
+save_author (GuestdDriver *d, GuestdDomainDef *def, GError **error)
 {
   g_autofree char *path = NULL;
   g_autofree char *dir = NULL;
@@ -489,15 +488,13 @@ save_author (GuestdDriver *d, GuestdDomainDef *def, uid_t author,
     return TRUE;
   path = author_path (d, def->uuid);
   dir = g_path_get_dirname (path);
-  text = g_strdup_printf ("%u\n", (guint) author);
+  text = g_strdup_printf ("%u\n", def->author);
   if (g_mkdir_with_parents (dir, 0700) < 0)
     {
       guestd_set_error_errno (error, errno, _("cannot create %s"), dir);
       return FALSE;
     }
-  return g_file_set_contents_full (path, text, -1,
-                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-                                   error);
+  return guestd_file_write_atomic (path, text, -1, 0600, error);
 }
 
 /* A definition nobody recorded was put there by root (or predates the
@@ -531,15 +528,15 @@ guestd_driver_define (GuestdDriver *d, const char *xml, uid_t author,
 
   if (def == NULL || !check_identity (d, def, TRUE, &obj, error))
     return NULL;
+  def->author = author;
   /* The author first: a definition on disk without its author would be
    * taken for root's at the next start of the service. */
-  if (!save_author (d, def, author, error)
+  if (!save_author (d, def, error)
       || !guestd_driver_save_config (d, def, error))
     return NULL;
   if (obj == NULL)
     {
       obj = guestd_domain_obj_new (d, g_steal_pointer (&def));
-      obj->author = obj->xml_author = author;
       obj->persistent = TRUE;
       registry_add (d, obj);
       guestd_driver_emit_event (d, obj, GUESTD_EVENT_DEFINED,
@@ -548,7 +545,6 @@ guestd_driver_define (GuestdDriver *d, const char *xml, uid_t author,
     }
   was_persistent = obj->persistent;
   obj->persistent = TRUE;
-  obj->author = author;
   if (guestd_domain_obj_is_active (obj))
     {
       /* The running guest keeps its hardware; the new definition waits
@@ -561,7 +557,6 @@ guestd_driver_define (GuestdDriver *d, const char *xml, uid_t author,
     {
       guestd_domain_def_free (obj->def);
       obj->def = g_steal_pointer (&def);
-      obj->xml_author = author;
     }
   guestd_driver_emit_event (d, obj, GUESTD_EVENT_DEFINED,
                             was_persistent ? GUESTD_DEFINED_UPDATED
@@ -575,6 +570,7 @@ guestd_driver_add_transient (GuestdDriver *d, GuestdDomainDef *def,
 {
   GuestdDomainObj *obj;
 
+  def->author = author;
   if (!check_identity (d, def, FALSE, &obj, error))
     {
       guestd_domain_def_free (def);
@@ -587,11 +583,9 @@ guestd_driver_add_transient (GuestdDriver *d, GuestdDomainDef *def,
       g_clear_pointer (&obj->newdef, guestd_domain_def_free);
       obj->newdef = obj->def;
       obj->def = def;
-      obj->xml_author = author;
       return obj;
     }
   obj = guestd_domain_obj_new (d, def);
-  obj->author = obj->xml_author = author;
   registry_add (d, obj);
   return obj;
 }
@@ -740,7 +734,7 @@ load_configs (GuestdDriver *d)
         }
       obj = guestd_domain_obj_new (d, def);
       obj->persistent = TRUE;
-      obj->author = obj->xml_author = load_author (d, def->uuid);
+      def->author = load_author (d, def->uuid);
       link = autostart_path (d, def->name);
       obj->autostart = g_file_test (link, G_FILE_TEST_EXISTS);
       registry_add (d, obj);

@@ -16,6 +16,7 @@
 #include "net/tap.h"
 #include "security/dac.h"
 #include "util/error.h"
+#include "util/file-util.h"
 #include "util/i18n.h"
 
 #define CGROUP_PARTITION "machine"
@@ -317,13 +318,8 @@ hand_over_files (GuestdDomainObj *obj, GError **error)
   const char *refused[] = { d->config_dir, d->run_dir, d->cache_dir,
                             d->log_dir, dir, NULL };
 
-  if (g_mkdir_with_parents (dir, 0700) < 0)
-    {
-      guestd_set_error_errno (error, errno, _("cannot create %s"), dir);
-      return FALSE;
-    }
   return guestd_dac_claim_all (files, d->account->uid, d->account->gid,
-                               obj->xml_author, ledger, refused, error);
+                               obj->def->author, ledger, refused, error);
 }
 
 static GuestdCgroup *
@@ -433,10 +429,7 @@ guestd_host_prepare (GuestdDomainObj *obj, GPtrArray *launch_args,
   return TRUE;
 
 fail:
-  for (guint i = 0; i < tap_fds->len; i++)
-    if (g_array_index (tap_fds, int, i) >= 0)
-      close (g_array_index (tap_fds, int, i));
-  g_array_set_size (tap_fds, 0);
+  guestd_close_fds (tap_fds);
   guestd_host_release (obj);
   return FALSE;
 }

@@ -24,6 +24,7 @@
 #include "daemon/guest-host.h"
 #include "qemu/argv-build.h"
 #include "util/error.h"
+#include "util/file-util.h"
 #include "util/glib-compat.h"
 #include "util/i18n.h"
 
@@ -440,8 +441,7 @@ is_firmware (const char *template)
   g_autofree char *real = realpath (template, NULL);
 
   for (guint i = 0; real != NULL && firmware_dirs[i] != NULL; i++)
-    if (g_str_has_prefix (real, firmware_dirs[i])
-        && real[strlen (firmware_dirs[i])] == '/')
+    if (guestd_path_is_under (real, firmware_dirs[i]))
       return TRUE;
   return FALSE;
 }
@@ -491,10 +491,10 @@ create_nvram (GuestdDomainObj *obj, const char *path, const char *nv,
                    local->message);
       return FALSE;
     }
-  if (obj->driver->privileged && lchown (path, obj->xml_author, -1) < 0)
+  if (obj->driver->privileged && lchown (path, def->author, -1) < 0)
     {
       guestd_set_error_errno (error, errno, _("cannot give %s to uid %u"),
-                              path, (guint) obj->xml_author);
+                              path, def->author);
       g_unlink (path);
       return FALSE;
     }
@@ -552,15 +552,6 @@ prepare_files (GuestdDomainObj *obj, char **channel_dir, char **home,
   return TRUE;
 }
 
-static void
-close_fds (GArray *fds)
-{
-  for (guint i = 0; i < fds->len; i++)
-    if (g_array_index (fds, int, i) >= 0)
-      close (g_array_index (fds, int, i));
-  g_array_set_size (fds, 0);
-}
-
 static gboolean
 launch (GuestdDomainObj *obj, GError **error)
 {
@@ -591,31 +582,25 @@ launch (GuestdDomainObj *obj, GError **error)
   if (mon < 0)
     return FALSE;
 
-  g_ptr_array_add (argv, g_strdup (d->launch));
-  /* The account, the cgroup and the TAP devices (system instance). */
-  if (!guestd_host_prepare (obj, argv, taps, error))
-    return FALSE;
-  for (guint i = 0; i < taps->len; i++)
+  /* Descriptors of the TAP devices the system instance will create, one
+   * per bridge interface, numbered after the log's. */
+  for (guint i = 0; i < obj->def->nets->len; i++)
     {
-      int fd = g_array_index (taps, int, i);
-      int target = fd >= 0 ? next_fd++ : -1;
+      GuestdNetDef *n = obj->def->nets->pdata[i];
+      int target = d->account != NULL && n->type == GUESTD_NET_BRIDGE
+                     ? next_fd++
+                     : -1;
 
       g_array_append_val (tap_targets, target);
-      if (fd < 0)
-        continue;
-      g_array_append_val (source_fds, fd);
-      g_array_append_val (target_fds, target);
-      g_ptr_array_add (argv, g_strdup ("--keep-fd"));
-      g_ptr_array_add (argv, g_strdup_printf ("%d", target));
     }
-
+  /* Everything that can fail cheaply before the host is touched. */
   guestd_qemu_build_options_init (&opts);
   /* The binary found in emulator_dirs, not the path the definition gave
    * (a link the caller could repoint between the check and the exec). */
   emulator = guestd_capabilities_emulator_for (guestd_driver_get_caps (d),
                                                obj->def, error);
   if (emulator == NULL)
-    goto fail;
+    return FALSE;
   opts.emulator = emulator->path;
   opts.qmp_fd = MONITOR_FD;
   opts.paused = TRUE;
@@ -629,7 +614,26 @@ launch (GuestdDomainObj *obj, GError **error)
   opts.n_tap_fds = tap_targets->len;
   cmd = guestd_qemu_build_command (obj->def, &opts, error);
   if (cmd == NULL || (log = open_log (obj, cmd, error)) < 0)
-    goto fail;
+    return FALSE;
+
+  g_ptr_array_add (argv, g_strdup (d->launch));
+  /* The account, the files, the cgroup and the TAP devices (system
+   * instance). */
+  if (!guestd_host_prepare (obj, argv, taps, error))
+    return FALSE;
+  for (guint i = 0; i < taps->len; i++)
+    {
+      int fd = g_array_index (taps, int, i);
+      int target = g_array_index (tap_targets, int, i);
+
+      if (fd < 0)
+        continue;
+      g_assert (target >= 0);
+      g_array_append_val (source_fds, fd);
+      g_array_append_val (target_fds, target);
+      g_ptr_array_add (argv, g_strdup ("--keep-fd"));
+      g_ptr_array_add (argv, g_strdup_printf ("%d", target));
+    }
 
   g_ptr_array_add (argv, g_strdup ("--log-fd"));
   g_ptr_array_add (argv, g_strdup (G_STRINGIFY (LOG_FD)));
@@ -664,7 +668,7 @@ launch (GuestdDomainObj *obj, GError **error)
     (const int *) target_fds->data, source_fds->len, &pid, NULL, NULL, NULL,
     error);
   /* QEMU holds the TAP devices now; they go away with it. */
-  close_fds (taps);
+  guestd_close_fds (taps);
   if (!spawned)
     goto fail;
   obj->pid = pid;
@@ -690,7 +694,7 @@ launch (GuestdDomainObj *obj, GError **error)
   return TRUE;
 
 fail:
-  close_fds (taps);
+  guestd_close_fds (taps);
   guestd_host_release (obj);
   return FALSE;
 }
@@ -770,7 +774,6 @@ guestd_process_start_async (GuestdDomainObj *obj, gboolean paused,
       obj->newdef = NULL;
       guestd_domain_def_free (obj->def);
       obj->def = keep;
-      obj->xml_author = obj->author;
       obj->def->id = -1;
       obj->starting = FALSE;
       guestd_domain_obj_set_state (obj, GUESTD_STATE_SHUTOFF,
@@ -849,7 +852,6 @@ handle_exit (GuestdDomainObj *obj)
     {
       guestd_domain_def_free (obj->def);
       obj->def = g_steal_pointer (&obj->newdef);
-      obj->xml_author = obj->author;
     }
   obj->def->id = -1;
   guestd_domain_obj_ref (obj);

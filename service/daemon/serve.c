@@ -205,9 +205,8 @@ guestd_serve (const GuestdServeOptions *o)
       return 1;
     }
   g_dbus_connection_set_exit_on_close (s.conn, FALSE);
-  s.svc = guestd_dbus_service_new (s.conn, o->driver, BASE_PATH, &error);
-  /* No iteration of the main context between these two: no call is
-   * dispatched before the gate is in place. */
+  s.svc = guestd_dbus_service_new (s.conn, o->driver, BASE_PATH,
+                                   o->authorize, o->authorize_data, &error);
   if (s.svc == NULL
       || (o->prepare != NULL && !o->prepare (s.svc, o->data, &error)))
     {

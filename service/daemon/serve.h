@@ -15,9 +15,12 @@ typedef struct
   const char *bus_label;   /* "session bus" as messages say it */
   GuestdDriver *driver;    /* created; loaded here */
   int timeout;             /* idle seconds before exiting; 0: never */
-  /* Runs after the objects exist and before any call is dispatched (the
-   * system instance installs its authorization gate there). FALSE with
-   * @error stops the service. */
+  /* The gate every call passes (required for a privileged driver). */
+  GuestdDBusAuthorizeFunc authorize;
+  gpointer authorize_data;
+  /* Runs after the objects exist and before the bus name is taken (the
+   * session instance starts its bridge there). FALSE with @error stops
+   * the service. */
   gboolean (*prepare) (GuestdDBusService *svc, gpointer data,
                        GError **error);
   gpointer data;

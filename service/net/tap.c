@@ -119,15 +119,15 @@ guestd_tap_create_on_bridge (const char *name, const char *mac,
     }
   *ifname = g_strndup (ifr.ifr_name, sizeof ifr.ifr_name);
 
-  if (parse_mac (mac, hw))
-    {
-      hw[0] = 0xfe;
-      set_ifname (&ifr, *ifname, NULL);
-      ifr.ifr_hwaddr.sa_family = 1; /* ARPHRD_ETHER */
-      memcpy (ifr.ifr_hwaddr.sa_data, hw, 6);
-      if (ioctl (sock, SIOCSIFHWADDR, &ifr) < 0)
-        goto fail;
-    }
+  /* @mac was checked and completed by the parser. */
+  if (!parse_mac (mac, hw))
+    g_return_val_if_reached (-1);
+  hw[0] = 0xfe;
+  set_ifname (&ifr, *ifname, NULL);
+  ifr.ifr_hwaddr.sa_family = 1; /* ARPHRD_ETHER */
+  memcpy (ifr.ifr_hwaddr.sa_data, hw, 6);
+  if (ioctl (sock, SIOCSIFHWADDR, &ifr) < 0)
+    goto fail;
   set_ifname (&ifr, *ifname, NULL);
   ifr.ifr_mtu = mtu;
   if (ioctl (sock, SIOCSIFMTU, &ifr) < 0)

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "util/error.h"
+#include "util/file-util.h"
 #include "util/glib-compat.h"
 #include "util/i18n.h"
 
@@ -171,19 +172,6 @@ path_is_plain (const char *path)
   return TRUE;
 }
 
-static gboolean
-path_is_under (const char *path, const char *dir)
-{
-  gsize n = strlen (dir);
-
-  while (n > 1 && dir[n - 1] == '/')
-    n--;
-  if (n == 1 && dir[0] == '/')
-    return TRUE;
-  return n > 0 && strncmp (path, dir, n) == 0
-         && (path[n] == '\0' || path[n] == '/');
-}
-
 static char *
 fd_proc_path (int fd)
 {
@@ -312,15 +300,15 @@ check_location (const GuestdDacFile *f, gboolean block,
   const char *hit = NULL;
 
   for (guint i = 0; hit == NULL && system_dirs[i] != NULL; i++)
-    if (path_is_under (f->path, system_dirs[i])
+    if (guestd_path_is_under (f->path, system_dirs[i])
         && !(block && g_str_equal (system_dirs[i], "/dev")))
       hit = system_dirs[i];
   for (guint i = 0; hit == NULL && refused != NULL && refused[i] != NULL; i++)
     {
       g_autofree char *real = realpath (refused[i], NULL);
 
-      if (path_is_under (f->path, refused[i])
-          || (real != NULL && path_is_under (f->path, real)))
+      if (guestd_path_is_under (f->path, refused[i])
+          || (real != NULL && guestd_path_is_under (f->path, real)))
         hit = refused[i];
     }
   if (hit == NULL)
@@ -925,8 +913,8 @@ ledger_write (const char *ledger, GPtrArray *paths, GError **error)
     }
   if (!ledger_dir_is_safe (dir, error))
     return FALSE;
-  if (!g_file_set_contents_full (ledger, text->str, (gssize) text->len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+  /* On disk (directory entry included) before any file changes hands. */
+  if (!guestd_file_write_atomic (ledger, text->str, (gssize) text->len, 0600,
                                  &local))
     {
       g_set_error (error, GUESTD_ERROR, GUESTD_ERROR_OPERATION_FAILED,

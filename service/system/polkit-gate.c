@@ -14,6 +14,7 @@ typedef struct
   GDBusMethodInvocation *inv;
   char *action;
   gboolean interactive;
+  gboolean need_caller;
 } Check;
 
 static void
@@ -54,7 +55,7 @@ got_uid (GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 allow (Check *c)
 {
-  if (!g_str_equal (c->action, GUESTD_ACTION_MANAGE))
+  if (!c->need_caller)
     {
       g_task_return_boolean (c->proceed, TRUE);
       g_object_unref (c->proceed);
@@ -121,10 +122,11 @@ checked (GObject *source, GAsyncResult *res, gpointer user_data)
   check_free (c);
 }
 
-static void
-authorize (GuestdDBusService *svc, GDBusMethodInvocation *inv,
-           const char *action, GuestdDomainObj *obj, GTask *proceed,
-           gpointer data)
+void
+guestd_polkit_gate_authorize (GuestdDBusService *svc,
+                              GDBusMethodInvocation *inv, const char *action,
+                              GuestdDomainObj *obj, gboolean need_caller,
+                              GTask *proceed, gpointer data)
 {
   PolkitAuthority *authority = data;
   GDBusMessage *msg = g_dbus_method_invocation_get_message (inv);
@@ -152,6 +154,7 @@ authorize (GuestdDBusService *svc, GDBusMethodInvocation *inv,
   c = g_new0 (Check, 1);
   c->proceed = proceed;
   c->inv = g_object_ref (inv);
+  c->need_caller = need_caller;
   c->action = g_strdup (action);
   c->interactive = (g_dbus_message_get_flags (msg)
                     & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)
@@ -161,10 +164,4 @@ authorize (GuestdDBusService *svc, GDBusMethodInvocation *inv,
     c->interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
                    : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE,
     NULL, checked, c);
-}
-
-void
-guestd_polkit_gate_install (GuestdDBusService *svc, PolkitAuthority *authority)
-{
-  guestd_dbus_service_set_authorize (svc, authorize, authority);
 }

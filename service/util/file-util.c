@@ -1,4 +1,4 @@
-/* Atomic file replacement. */
+/* Files: atomic replacement, path prefixes, descriptor lists. */
 #include "config.h"
 
 #include "file-util.h"
@@ -69,4 +69,28 @@ guestd_file_write_atomic (const char *path, const char *data, gssize len,
   if (dfd >= 0)
     fsync (dfd);
   return TRUE;
+}
+
+gboolean
+guestd_path_is_under (const char *path, const char *dir)
+{
+  gsize n = strlen (dir);
+
+  while (n > 1 && dir[n - 1] == '/')
+    n--;
+  if (path == NULL)
+    return FALSE;
+  if (n == 1 && dir[0] == '/')
+    return path[0] == '/';
+  return n > 0 && strncmp (path, dir, n) == 0
+         && (path[n] == '\0' || path[n] == '/');
+}
+
+void
+guestd_close_fds (GArray *fds)
+{
+  for (guint i = 0; i < fds->len; i++)
+    if (g_array_index (fds, int, i) >= 0)
+      close (g_array_index (fds, int, i));
+  g_array_set_size (fds, 0);
 }
