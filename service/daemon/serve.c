@@ -186,6 +186,13 @@ guestd_serve (const GuestdServeOptions *o)
   lock = take_lock (o);
   if (lock < 0)
     return 1;
+  /* GLib sets up its C locale for g_ascii_strtoull() on first use; when
+   * GDBus's thread (started below) and the definition parser race for
+   * that, the loser's futex wait leaves EAGAIN in errno, and
+   * g_ascii_string_to_unsigned() then rejects a valid number (a
+   * definition was ignored at restart, about one start in fifteen). Do
+   * it now, alone. */
+  (void) g_ascii_strtoull ("0", NULL, 10);
   s.loop = g_main_loop_new (NULL, FALSE);
   /* Connecting (GDBus's own thread) and reading the definitions overlap:
    * the first caller is answered sooner. */
