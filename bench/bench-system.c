@@ -51,6 +51,48 @@ set_paths (void)
   g_setenv ("GUESTD_DBUS_SYSTEM_POLICY", policy, TRUE);
 }
 
+/* ListDomains through guestd-session's bridge: a session bus and a
+ * session instance of root's own, calls to /org/libvirt/QEMU/system. */
+static double
+bridged_list_rate (Harness *h)
+{
+  g_autofree char *dir = g_build_filename (h->dir, "session", NULL);
+  g_autofree char *bus = g_build_filename (dir, "bus", NULL);
+  g_autofree char *address = g_strdup_printf ("unix:path=%s", bus);
+  g_autofree char *env_bus = g_strdup_printf ("DBUS_SESSION_BUS_ADDRESS=%s",
+                                              address);
+  g_autofree char *xdg = g_strdup_printf ("XDG_RUNTIME_DIR=%s", dir);
+  g_autofree char *config = g_strdup_printf ("XDG_CONFIG_HOME=%s", dir);
+  g_autofree char *cache = g_strdup_printf ("XDG_CACHE_HOME=%s", dir);
+  g_autofree char *launch = g_strdup_printf ("GUESTD_LAUNCH=%s",
+                                             g_getenv ("GUESTD_LAUNCH"));
+  g_autofree char *session = g_build_filename (build_dir, "service",
+                                               "guestd-session", NULL);
+  const char *const env[] = { env_bus, xdg, config, cache, launch, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_mkdir_with_parents (dir, 0700);
+  harness_spawn_as (h, "root", NULL,
+                    (const char *const[]) { "dbus-daemon", "--session",
+                                            "--nofork", "--nopidfile",
+                                            "--address", address, NULL });
+  for (int i = 0; i < 500 && !g_file_test (bus, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10000);
+  harness_spawn_as (h, "root", env,
+                    (const char *const[]) { session, "--timeout", "0",
+                                            NULL });
+  if (harness_run_as (h, "root",
+                      (const char *const[]) { "env", env_bus, "gdbus", "wait",
+                                              "--session", "--timeout", "20",
+                                              "org.libvirt", NULL },
+                      &out, &err)
+      != 0)
+    bench_die ("guestd-session did not start", NULL);
+  return bench_rate (address, "/org/libvirt/QEMU/system", CONNECT,
+                     "ListDomains", TRUE, 2.0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -63,7 +105,7 @@ main (int argc, char **argv)
   g_autofree char *xml = NULL;
   g_autofree char *path = NULL;
   g_autofree char *conf_dir = NULL;
-  double xml_rate, list_rate, ping_rate;
+  double xml_rate, list_rate, ping_rate, bridge_rate;
   BenchMemory rss;
   struct passwd *pw;
   Harness h;
@@ -109,6 +151,7 @@ main (int argc, char **argv)
                           FALSE, 2.0);
   xml_rate = bench_rate (h.address, path, DOMAIN, "GetXMLDesc", TRUE, 2.0);
   list_rate = bench_rate (h.address, NULL, CONNECT, "ListDomains", TRUE, 2.0);
+  bridge_rate = bridged_list_rate (&h);
 
   /* A fresh service that loads the 100 definitions. */
   harness_kill_service (&h, SIGTERM);
@@ -130,6 +173,7 @@ main (int argc, char **argv)
   printf ("  Peer.Ping (no gate)                   %8.0f /s\n", ping_rate);
   printf ("  GetXMLDesc through polkit             %8.0f /s\n", xml_rate);
   printf ("  ListDomains, 100 domains, polkit      %8.0f /s\n", list_rate);
+  printf ("  the same through the session bridge   %8.0f /s\n", bridge_rate);
   printf ("  idle RSS, 100 definitions             %8" G_GUINT64_FORMAT
           " KiB   (private %" G_GUINT64_FORMAT " KiB, PSS %" G_GUINT64_FORMAT
           " KiB)\n", rss.rss, rss.anon, rss.pss);
