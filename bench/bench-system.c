@@ -35,6 +35,7 @@ set_paths (void)
   const char *env[][2] = {
     { "GUESTD_SYSTEM", "service/guestd-system" },
     { "GUESTD_LAUNCH", "service/guestd-launch" },
+    { "GUESTD_SESSION", "service/guestd-session" },
     { "GUESTD_POLKIT_POLICY", "polkit/org.guestd.policy" },
     { "GUESTD_POLKIT_RULES", "polkit/50-guestd.rules" },
   };
@@ -56,41 +57,14 @@ set_paths (void)
 static double
 bridged_list_rate (Harness *h)
 {
-  g_autofree char *dir = g_build_filename (h->dir, "session", NULL);
-  g_autofree char *bus = g_build_filename (dir, "bus", NULL);
-  g_autofree char *address = g_strdup_printf ("unix:path=%s", bus);
-  g_autofree char *env_bus = g_strdup_printf ("DBUS_SESSION_BUS_ADDRESS=%s",
-                                              address);
-  g_autofree char *xdg = g_strdup_printf ("XDG_RUNTIME_DIR=%s", dir);
-  g_autofree char *config = g_strdup_printf ("XDG_CONFIG_HOME=%s", dir);
-  g_autofree char *cache = g_strdup_printf ("XDG_CACHE_HOME=%s", dir);
-  g_autofree char *launch = g_strdup_printf ("GUESTD_LAUNCH=%s",
-                                             g_getenv ("GUESTD_LAUNCH"));
-  g_autofree char *session = g_build_filename (build_dir, "service",
-                                               "guestd-session", NULL);
-  const char *const env[] = { env_bus, xdg, config, cache, launch, NULL };
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
+  HarnessUserSession us = { 0 };
+  double rate;
 
-  g_mkdir_with_parents (dir, 0700);
-  harness_spawn_as (h, "root", NULL,
-                    (const char *const[]) { "dbus-daemon", "--session",
-                                            "--nofork", "--nopidfile",
-                                            "--address", address, NULL });
-  for (int i = 0; i < 500 && !g_file_test (bus, G_FILE_TEST_EXISTS); i++)
-    g_usleep (10000);
-  harness_spawn_as (h, "root", env,
-                    (const char *const[]) { session, "--timeout", "0",
-                                            NULL });
-  if (harness_run_as (h, "root",
-                      (const char *const[]) { "env", env_bus, "gdbus", "wait",
-                                              "--session", "--timeout", "20",
-                                              "org.libvirt", NULL },
-                      &out, &err)
-      != 0)
-    bench_die ("guestd-session did not start", NULL);
-  return bench_rate (address, "/org/libvirt/QEMU/system", CONNECT,
+  harness_start_user_session (h, "root", &us);
+  rate = bench_rate (us.address, "/org/libvirt/QEMU/system", CONNECT,
                      "ListDomains", TRUE, 2.0);
+  harness_user_session_clear (&us);
+  return rate;
 }
 
 int

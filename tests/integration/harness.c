@@ -695,3 +695,89 @@ harness_run_as (Harness *h, const char *user, const char *const *argv,
   g_assert_no_error (error);
   return g_subprocess_get_exit_status (p);
 }
+
+static void
+copy_file (const char *from, const char *to)
+{
+  g_autofree char *data = NULL;
+  gsize len;
+  g_autoptr (GError) error = NULL;
+
+  g_file_get_contents (from, &data, &len, &error);
+  g_assert_no_error (error);
+  g_file_set_contents_full (to, data, len, G_FILE_SET_CONTENTS_NONE, 0755,
+                            &error);
+  g_assert_no_error (error);
+}
+
+void
+harness_start_user_session (Harness *h, const char *user,
+                            HarnessUserSession *us)
+{
+  struct passwd *pw = getpwnam (user);
+  g_autofree char *bus = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *launch = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *const dirs[] = { "config", "cache", "run", NULL };
+
+  g_assert_nonnull (pw);
+  us->user = user;
+  us->dir = g_strdup_printf ("%s/session-%s", h->dir, user);
+  g_mkdir (us->dir, 0700);
+  g_assert_no_errno (chown (us->dir, pw->pw_uid, pw->pw_gid));
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autofree char *d = g_build_filename (us->dir, dirs[i], NULL);
+
+      g_mkdir (d, 0700);
+      g_assert_no_errno (chown (d, pw->pw_uid, pw->pw_gid));
+    }
+  /* The build tree may be where the user cannot read it. */
+  session = g_build_filename (us->dir, "guestd-session", NULL);
+  launch = g_build_filename (us->dir, "guestd-launch", NULL);
+  copy_file (g_getenv ("GUESTD_SESSION"), session);
+  copy_file (g_getenv ("GUESTD_LAUNCH"), launch);
+
+  bus = g_build_filename (us->dir, "bus", NULL);
+  us->address = g_strdup_printf ("unix:path=%s", bus);
+  us->env_bus = g_strdup_printf ("DBUS_SESSION_BUS_ADDRESS=%s", us->address);
+  harness_spawn_as (h, user, NULL,
+                    (const char *const[]) { "dbus-daemon", "--session",
+                                            "--nofork", "--nopidfile",
+                                            "--address", us->address, NULL });
+  for (int i = 0; i < 500 && !g_file_test (bus, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10000);
+  {
+    g_autofree char *xdg_config = g_strdup_printf ("XDG_CONFIG_HOME=%s/config",
+                                                   us->dir);
+    g_autofree char *xdg_cache = g_strdup_printf ("XDG_CACHE_HOME=%s/cache",
+                                                  us->dir);
+    g_autofree char *xdg_run = g_strdup_printf ("XDG_RUNTIME_DIR=%s/run",
+                                                us->dir);
+    g_autofree char *home = g_strdup_printf ("HOME=%s", us->dir);
+    g_autofree char *glaunch = g_strdup_printf ("GUESTD_LAUNCH=%s", launch);
+    const char *const env[] = { us->env_bus, xdg_config, xdg_cache, xdg_run,
+                                home, glaunch, NULL };
+
+    harness_spawn_as (h, user, env,
+                      (const char *const[]) { session, "--timeout", "0",
+                                              NULL });
+  }
+  if (harness_run_as (h, user,
+                      (const char *const[]) { "env", us->env_bus, "gdbus",
+                                              "wait", "--session", "--timeout",
+                                              "20", "org.libvirt", NULL },
+                      &out, &err)
+      != 0)
+    g_error ("guestd-session of %s did not appear: %s", user, err);
+}
+
+void
+harness_user_session_clear (HarnessUserSession *us)
+{
+  g_clear_pointer (&us->dir, g_free);
+  g_clear_pointer (&us->address, g_free);
+  g_clear_pointer (&us->env_bus, g_free);
+}

@@ -46,6 +46,21 @@ void harness_setup_system (Harness *h, const char *rules);
 GSubprocess *harness_spawn_as (Harness *h, const char *user,
                                const char *const *env,
                                const char *const *argv);
+/* A session bus and guestd-session of @user's own, as at a desktop (its
+ * system bus: the harness's); the programs are copied where @user can
+ * read them. Both end with the harness. */
+typedef struct
+{
+  const char *user;
+  char *dir;
+  char *address;        /* the user's session bus */
+  char *env_bus;        /* "DBUS_SESSION_BUS_ADDRESS=…" */
+} HarnessUserSession;
+
+void harness_start_user_session (Harness *h, const char *user,
+                                 HarnessUserSession *us);
+void harness_user_session_clear (HarnessUserSession *us);
+
 /* Run @argv as @user (setpriv); its exit status, stdout and stderr. */
 int harness_run_as (Harness *h, const char *user, const char *const *argv,
                     char **out, char **err);

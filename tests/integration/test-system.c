@@ -1001,15 +1001,7 @@ test_kvm_unreachable (void)
 
 /* ---- the session bridge (qemu:///system on the session bus) ---- */
 
-typedef struct
-{
-  const char *user;
-  char *dir;
-  char *address;        /* the user's session bus */
-  char *env_bus;        /* DBUS_SESSION_BUS_ADDRESS=… */
-} UserSession;
-
-static UserSession sessions[2];
+static HarnessUserSession sessions[2];
 
 static void
 copy_for_user (const char *from, const char *to)
@@ -1019,77 +1011,10 @@ copy_for_user (const char *from, const char *to)
   run (cmd);
 }
 
-/* A session bus and guestd-session of @user's own, as at a desktop. */
-static void
-start_user_session (UserSession *us, const char *user)
-{
-  struct passwd *pw = getpwnam (user);
-  g_autofree char *bus = NULL;
-  g_autofree char *listen = NULL;
-  g_autofree char *session = NULL;
-  g_autofree char *launch = NULL;
-  g_autofree char *chown_cmd = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  const char *const dirs[] = { "config", "cache", "run", NULL };
-
-  us->user = user;
-  us->dir = g_strdup_printf ("%s/session-%s", h->dir, user);
-  g_mkdir (us->dir, 0700);
-  for (guint i = 0; dirs[i] != NULL; i++)
-    {
-      g_autofree char *d = g_build_filename (us->dir, dirs[i], NULL);
-
-      g_mkdir (d, 0700);
-    }
-  /* The build tree may be where the user cannot read it. */
-  session = g_build_filename (us->dir, "guestd-session", NULL);
-  launch = g_build_filename (us->dir, "guestd-launch", NULL);
-  copy_for_user (g_getenv ("GUESTD_SESSION"), session);
-  copy_for_user (g_getenv ("GUESTD_LAUNCH"), launch);
-  chown_cmd = g_strdup_printf ("chown -R %u:%u %s", (guint) pw->pw_uid,
-                               (guint) pw->pw_gid, us->dir);
-  run (chown_cmd);
-
-  bus = g_build_filename (us->dir, "bus", NULL);
-  listen = g_strdup_printf ("unix:path=%s", bus);
-  us->address = g_strdup (listen);
-  us->env_bus = g_strdup_printf ("DBUS_SESSION_BUS_ADDRESS=%s", listen);
-  harness_spawn_as (h, user, NULL,
-                    (const char *const[]) { "dbus-daemon", "--session",
-                                            "--nofork", "--nopidfile",
-                                            "--address", listen, NULL });
-  for (int i = 0; i < 500 && !g_file_test (bus, G_FILE_TEST_EXISTS); i++)
-    g_usleep (10000);
-  {
-    g_autofree char *xdg_config = g_strdup_printf ("XDG_CONFIG_HOME=%s/config",
-                                                   us->dir);
-    g_autofree char *xdg_cache = g_strdup_printf ("XDG_CACHE_HOME=%s/cache",
-                                                  us->dir);
-    g_autofree char *xdg_run = g_strdup_printf ("XDG_RUNTIME_DIR=%s/run",
-                                                us->dir);
-    g_autofree char *home = g_strdup_printf ("HOME=%s", us->dir);
-    g_autofree char *glaunch = g_strdup_printf ("GUESTD_LAUNCH=%s", launch);
-    const char *const env[] = { us->env_bus, xdg_config, xdg_cache, xdg_run,
-                                home, glaunch, NULL };
-
-    harness_spawn_as (h, user, env,
-                      (const char *const[]) { session, "--timeout", "0",
-                                              NULL });
-  }
-  g_assert_cmpint (harness_run_as (h, user,
-                                   (const char *const[]) {
-                                     "env", us->env_bus, "gdbus", "wait",
-                                     "--session", "--timeout", "20",
-                                     "org.libvirt", NULL },
-                                   &out, &err),
-                   ==, 0);
-}
-
 /* gdbus call on @us's session bus; 0 or the exit status, output in
  * @out/@err. */
 static int
-session_call (UserSession *us, const char *path, const char *method,
+session_call (HarnessUserSession *us, const char *path, const char *method,
               const char *const *args, char **out, char **err)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
@@ -1107,7 +1032,7 @@ session_call (UserSession *us, const char *path, const char *method,
 }
 
 static void
-session_ok (UserSession *us, const char *path, const char *method,
+session_ok (HarnessUserSession *us, const char *path, const char *method,
             const char *const *args, char **out)
 {
   g_autofree char *err = NULL;
@@ -1132,7 +1057,7 @@ path_in (const char *out)
 static void
 test_bridge_allowed (void)
 {
-  UserSession *us = &sessions[0];
+  HarnessUserSession *us = &sessions[0];
   g_autofree char *xml = small_domain ("sys-bridged", NULL);
   const char *const define[] = { xml, NULL };
   const char *const zero[] = { "0", NULL };
@@ -1144,7 +1069,7 @@ test_bridge_allowed (void)
   g_autofree char *all = NULL;
   int state, reason;
 
-  start_user_session (us, ALLOWED_USER);
+  harness_start_user_session (h, ALLOWED_USER, us);
   session_ok (us, "/org/libvirt/QEMU/system", CONNECT ".DomainDefineXML",
               define, &out);
   bridged = path_in (out);
@@ -1170,7 +1095,7 @@ test_bridge_allowed (void)
 static void
 test_bridge_denied (void)
 {
-  UserSession *us = &sessions[1];
+  HarnessUserSession *us = &sessions[1];
   g_autofree char *xml = small_domain ("sys-bridge-denied", NULL);
   g_autofree char *direct = harness_define (h, xml);
   g_autofree char *bridged = g_strconcat (
@@ -1182,7 +1107,7 @@ test_bridge_denied (void)
   g_autofree char *busctl_err = NULL;
   int state, reason;
 
-  start_user_session (us, DENIED_USER);
+  harness_start_user_session (h, DENIED_USER, us);
   /* polkit judged the session's user: refused, the error unchanged. */
   g_assert_cmpint (session_call (us, bridged, DOMAIN ".Create", zero, &out,
                                  &err), !=, 0);
@@ -1207,7 +1132,7 @@ test_bridge_denied (void)
 static void
 test_bridge_signals_and_restart (void)
 {
-  UserSession *us = &sessions[0];
+  HarnessUserSession *us = &sessions[0];
   g_autofree char *xml = small_domain ("sys-bridge-sig", NULL);
   const char *const zero[] = { "0", NULL };
   g_autoptr (GInputStream) stream = NULL;
@@ -1260,7 +1185,7 @@ test_bridge_signals_and_restart (void)
 /* ---- guestctl's URIs ---- */
 
 static char *
-guestctl_as (UserSession *us, const char *user, const char *uri,
+guestctl_as (HarnessUserSession *us, const char *user, const char *uri,
              const char *cmd, int *status)
 {
   g_autofree char *copy = g_build_filename (h->dir, "guestctl", NULL);
@@ -1433,9 +1358,7 @@ main (int argc, char **argv)
   harness_teardown (h);
   for (guint i = 0; i < G_N_ELEMENTS (sessions); i++)
     {
-      g_free (sessions[i].dir);
-      g_free (sessions[i].address);
-      g_free (sessions[i].env_bus);
+      harness_user_session_clear (&sessions[i]);
     }
   g_free (images);
   return status;
