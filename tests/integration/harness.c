@@ -696,8 +696,8 @@ harness_run_as (Harness *h, const char *user, const char *const *argv,
   return g_subprocess_get_exit_status (p);
 }
 
-static void
-copy_file (const char *from, const char *to)
+void
+harness_copy_program (const char *from, const char *to)
 {
   g_autofree char *data = NULL;
   gsize len;
@@ -737,8 +737,8 @@ harness_start_user_session (Harness *h, const char *user,
   /* The build tree may be where the user cannot read it. */
   session = g_build_filename (us->dir, "guestd-session", NULL);
   launch = g_build_filename (us->dir, "guestd-launch", NULL);
-  copy_file (g_getenv ("GUESTD_SESSION"), session);
-  copy_file (g_getenv ("GUESTD_LAUNCH"), launch);
+  harness_copy_program (g_getenv ("GUESTD_SESSION"), session);
+  harness_copy_program (g_getenv ("GUESTD_LAUNCH"), launch);
 
   bus = g_build_filename (us->dir, "bus", NULL);
   us->address = g_strdup_printf ("unix:path=%s", bus);

@@ -57,6 +57,8 @@ typedef struct
   char *env_bus;        /* "DBUS_SESSION_BUS_ADDRESS=…" */
 } HarnessUserSession;
 
+/* Copy a program (mode 0755) where another account can run it. */
+void harness_copy_program (const char *from, const char *to);
 void harness_start_user_session (Harness *h, const char *user,
                                  HarnessUserSession *us);
 void harness_user_session_clear (HarnessUserSession *us);

@@ -1003,14 +1003,6 @@ test_kvm_unreachable (void)
 
 static HarnessUserSession sessions[2];
 
-static void
-copy_for_user (const char *from, const char *to)
-{
-  g_autofree char *cmd = g_strdup_printf ("cp %s %s", from, to);
-
-  run (cmd);
-}
-
 /* gdbus call on @us's session bus; 0 or the exit status, output in
  * @out/@err. */
 static int
@@ -1194,8 +1186,7 @@ guestctl_as (HarnessUserSession *us, const char *user, const char *uri,
 
   if (!g_file_test (copy, G_FILE_TEST_EXISTS))
     {
-      copy_for_user (g_getenv ("GUESTCTL"), copy);
-      g_assert_no_errno (chmod (copy, 0755));
+      harness_copy_program (g_getenv ("GUESTCTL"), copy);
     }
   *status = harness_run_as (h, user,
                             (const char *const[]) {
